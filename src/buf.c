@@ -1,0 +1,138 @@
+/* buf.c - growable byte buffers. */
+#include "config.h"
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(void)
+{
+    fputs("enrichcsv: out of memory\n", stderr);
+    abort();
+}
+
+void *ec_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *ec_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *ec_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom();
+    return q;
+}
+
+char *ec_xstrdup(const char *s)
+{
+    return ec_xstrndup(s, strlen(s));
+}
+
+char *ec_xstrndup(const char *s, size_t n)
+{
+    char *p = ec_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void ec_buf_reserve(ec_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->p = ec_xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+void ec_buf_put(ec_buf *b, const void *data, size_t len)
+{
+    ec_buf_reserve(b, len);
+    if (len)
+        memcpy(b->p + b->len, data, len);
+    b->len += len;
+    b->p[b->len] = '\0';
+}
+
+void ec_buf_puts(ec_buf *b, const char *s)
+{
+    ec_buf_put(b, s, strlen(s));
+}
+
+void ec_buf_putc(ec_buf *b, char c)
+{
+    ec_buf_reserve(b, 1);
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+void ec_buf_vprintf(ec_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    ec_buf_reserve(b, (size_t)n);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void ec_buf_printf(ec_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ec_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void ec_buf_clear(ec_buf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void ec_buf_free(ec_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+char *ec_buf_take(ec_buf *b)
+{
+    char *p = b->p ? b->p : ec_xstrdup("");
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+int ec_str_eq(ec_str a, const char *lit)
+{
+    size_t n = strlen(lit);
+    return a.len == n && (n == 0 || memcmp(a.ptr, lit, n) == 0);
+}
+
+ec_str ec_str_c(const char *s)
+{
+    ec_str r = {s, s ? strlen(s) : 0};
+    return r;
+}

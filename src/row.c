@@ -1,0 +1,167 @@
+/* row.c - rows, outcomes and value lists. */
+#include "config.h"
+#include "row.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const field_names[EC_F_COUNT] = {
+    "linkedin_url", "email",          "name",     "first_name",     "last_name",
+    "title",        "company_name",   "company_domain", "x_handle", "github_username",
+    "uid",          "person_id",      "account_id",
+};
+
+const char *ec_field_name(enum ec_field f)
+{
+    if ((int)f < 0 || f >= EC_F_COUNT)
+        return NULL;
+    return field_names[f];
+}
+
+int ec_field_from_name(const char *name)
+{
+    for (int i = 0; i < EC_F_COUNT; i++)
+        if (strcmp(field_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void ec_status_text(const ec_outcome *o, ec_buf *b)
+{
+    switch (o->status) {
+    case EC_ST_ENRICHED:
+        ec_buf_puts(b, "enriched");
+        break;
+    case EC_ST_NOT_FOUND:
+        ec_buf_puts(b, "not_found");
+        break;
+    case EC_ST_SKIPPED_NO_ID:
+        ec_buf_puts(b, "skipped:no_identifier");
+        break;
+    case EC_ST_SKIPPED_CREDITS:
+        ec_buf_puts(b, "skipped:credits");
+        break;
+    case EC_ST_FAILED:
+        ec_buf_puts(b, "failed:");
+        ec_buf_puts(b, o->reason ? o->reason : "error");
+        break;
+    case EC_ST_PENDING:
+    default:
+        ec_buf_puts(b, "pending");
+        break;
+    }
+}
+
+void ec_values_add(ec_values *vs, const char *s, size_t len)
+{
+    vs->v = ec_xrealloc(vs->v, (vs->n + 1) * sizeof *vs->v);
+    vs->v[vs->n++] = ec_xstrndup(s, len);
+}
+
+void ec_values_add_unique(ec_values *vs, const char *s, size_t len)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        if (strlen(vs->v[i]) == len && memcmp(vs->v[i], s, len) == 0)
+            return;
+    ec_values_add(vs, s, len);
+}
+
+void ec_values_free(ec_values *vs)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        free(vs->v[i]);
+    free(vs->v);
+    vs->v = NULL;
+    vs->n = 0;
+}
+
+void ec_values_copy(ec_values *dst, const ec_values *src)
+{
+    memset(dst, 0, sizeof *dst);
+    for (size_t i = 0; i < src->n; i++)
+        ec_values_add(dst, src->v[i], strlen(src->v[i]));
+}
+
+static void person_clear(ec_person *p)
+{
+    free(p->id);
+    free(p->name);
+    free(p->title);
+    free(p->linkedin_url);
+    free(p->status);
+    ec_values_free(&p->emails);
+    ec_values_free(&p->phones);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? ec_xstrdup(s) : NULL;
+}
+
+void ec_outcome_clear(ec_outcome *o)
+{
+    free(o->reason);
+    ec_values_free(&o->emails);
+    ec_values_free(&o->phones);
+    for (size_t i = 0; i < o->npeople; i++)
+        person_clear(&o->people[i]);
+    free(o->people);
+    memset(o, 0, sizeof *o);
+}
+
+void ec_outcome_copy(ec_outcome *dst, const ec_outcome *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->status = src->status;
+    dst->reason = dup_or_null(src->reason);
+    dst->has_people = src->has_people;
+    dst->credits = src->credits;
+    ec_values_copy(&dst->emails, &src->emails);
+    ec_values_copy(&dst->phones, &src->phones);
+    if (src->npeople) {
+        dst->people = ec_xcalloc(src->npeople, sizeof *dst->people);
+        dst->npeople = src->npeople;
+        for (size_t i = 0; i < src->npeople; i++) {
+            const ec_person *s = &src->people[i];
+            ec_person *d = &dst->people[i];
+            d->id = dup_or_null(s->id);
+            d->name = dup_or_null(s->name);
+            d->title = dup_or_null(s->title);
+            d->linkedin_url = dup_or_null(s->linkedin_url);
+            d->status = dup_or_null(s->status);
+            ec_values_copy(&d->emails, &s->emails);
+            ec_values_copy(&d->phones, &s->phones);
+        }
+    }
+}
+
+void ec_outcome_fail(ec_outcome *o, const char *reason)
+{
+    o->status = EC_ST_FAILED;
+    free(o->reason);
+    o->reason = ec_xstrdup(reason ? reason : "error");
+}
+
+const ec_str *ec_row_value(const ec_row *r, int col)
+{
+    if (col < 0)
+        return NULL;
+    /* CSV rows have cell i at column i: try the direct slot first */
+    if ((size_t)col < r->ncells && r->cells[col].col == col)
+        return r->cells[col].value.ptr ? &r->cells[col].value : NULL;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].col == col)
+            return r->cells[i].value.ptr ? &r->cells[i].value : NULL;
+    return NULL;
+}
+
+void ec_row_free(ec_row *r)
+{
+    if (!r)
+        return;
+    free(r->cells);
+    free(r->mem);
+    free(r->bad_input);
+    ec_outcome_clear(&r->out);
+    free(r);
+}
