@@ -26,6 +26,19 @@ int ec_field_from_name(const char *name)
     return -1;
 }
 
+void ec_header_norm(const char *name, size_t len, ec_buf *out)
+{
+    ec_buf_reserve(out, len);
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (c == ' ' || c == '_' || c == '-' || c == '\t')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        ec_buf_putc(out, c);
+    }
+}
+
 void ec_status_text(const ec_outcome *o, ec_buf *b)
 {
     switch (o->status) {

@@ -96,6 +96,10 @@ typedef struct ec_header {
     size_t n;
 } ec_header;
 
+/* Normalize a column name for matching: ASCII-lowercase, with spaces, '_'
+ * and '-' removed ("Work E-mail" -> "workemail"). Appends to out. */
+void ec_header_norm(const char *name, size_t len, ec_buf *out);
+
 /* Name of a field ("linkedin_url"), or NULL. */
 const char *ec_field_name(enum ec_field f);
 /* Field from its name, or -1. */
