@@ -14,7 +14,7 @@ static int tap_n, tap_failed;
 #define is_int(got, want, ...)                                                                     \
     tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 
-__attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *file, int line,
+__attribute__((format(printf, 4, 5), unused)) static int tap_ok(int pass, const char *file, int line,
                                                         const char *fmt, ...)
 {
     va_list ap;
@@ -30,7 +30,7 @@ __attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *fi
     return pass;
 }
 
-__attribute__((format(printf, 5, 6))) static int tap_is_str(const char *got, const char *want,
+__attribute__((format(printf, 5, 6), unused)) static int tap_is_str(const char *got, const char *want,
                                                             const char *file, int line,
                                                             const char *fmt, ...)
 {
@@ -49,7 +49,7 @@ __attribute__((format(printf, 5, 6))) static int tap_is_str(const char *got, con
     return pass;
 }
 
-__attribute__((format(printf, 5, 6))) static int tap_is_int(long long got, long long want,
+__attribute__((format(printf, 5, 6), unused)) static int tap_is_int(long long got, long long want,
                                                             const char *file, int line,
                                                             const char *fmt, ...)
 {
@@ -68,7 +68,7 @@ __attribute__((format(printf, 5, 6))) static int tap_is_int(long long got, long 
 }
 
 /* Print the plan and return the exit status. */
-static int tap_done(void)
+__attribute__((unused)) static int tap_done(void)
 {
     printf("1..%d\n", tap_n);
     return tap_failed ? 1 : 0;
