@@ -40,12 +40,15 @@ ec_hmap *ec_hmap_new(void)
     return m;
 }
 
-void ec_hmap_free(ec_hmap *m)
+void ec_hmap_free(ec_hmap *m, void (*free_value)(void *value))
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->s[i].key && free_value)
+            free_value(m->s[i].value);
         free(m->s[i].key);
+    }
     free(m->s);
     free(m);
 }

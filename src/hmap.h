@@ -9,8 +9,9 @@
 typedef struct ec_hmap ec_hmap;
 
 ec_hmap *ec_hmap_new(void);
-/* Free the map and its key copies (not the values). NULL-safe. */
-void ec_hmap_free(ec_hmap *m);
+/* Free the map and its key copies; free_value (may be NULL) is called on
+ * every value still in it. NULL-safe. */
+void ec_hmap_free(ec_hmap *m, void (*free_value)(void *value));
 /* Value for key, or NULL. */
 void *ec_hmap_get(const ec_hmap *m, const char *key);
 /* Insert or replace; value must not be NULL. */

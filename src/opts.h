@@ -62,7 +62,5 @@ int ec_opts_parse(ec_opts *o, int argc, char **argv, ec_buf *err);
 void ec_opts_free(ec_opts *o);
 /* The --help text (it matches the man page SYNOPSIS and OPTIONS). */
 const char *ec_opts_help(void);
-/* Parse "N/s", "N/min", "N/h" or a bare N (per second) into requests per minute. */
-int ec_opts_parse_rate(const char *s, double *per_min);
 
 #endif

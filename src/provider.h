@@ -102,6 +102,7 @@ typedef struct ec_pctx {
     const char *audience;
     long max_credit_limit;           /* 0 = not given */
     double poll_interval;            /* seconds; 0 = provider default */
+    double job_timeout;              /* seconds (--job-timeout); 0 = provider default */
 } ec_pctx;
 
 /* Authentication material, from the environment, config or key file. */

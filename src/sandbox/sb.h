@@ -33,6 +33,7 @@ typedef struct sb_config {
     int thehog_relative_poll;     /* --thehog-poll-url=relative */
     int openfunnel_result_key;    /* --openfunnel-ids=result: people ids under "result" */
     int woodpecker_wrapped;       /* --woodpecker-wrapped: poll body under "lead_enrichment" */
+    double drop_after;            /* --drop-after P: handle (and charge), then close unanswered */
 } sb_config;
 
 extern sb_config sb_cfg;
@@ -45,6 +46,7 @@ typedef struct sb_req {
     size_t body_len;
     void *conn;                   /* the MHD connection (for sb_header/sb_query) */
     double now;                   /* seconds since the sandbox started */
+    int inflight;                 /* requests to this provider being served now, this one included */
 } sb_req;
 
 typedef struct sb_resp {
@@ -53,6 +55,7 @@ typedef struct sb_resp {
     const char *content_type;     /* default "application/json" */
     char retry_after[64];         /* Retry-After header value, "" for none */
     char location[256];           /* Location header, "" for none */
+    int batch;                    /* items in the request's batch, for the log; -1 (preset) = none */
 } sb_resp;
 
 /* Header value (case-insensitive name) or NULL. */
@@ -96,6 +99,14 @@ unsigned long long sb_hash(const char *s, size_t n);
 int sb_charge(const char *provider, const char *person_key, const char *field, double amount);
 /* Credits left (< 0 = unlimited). */
 double sb_credits_left(void);
+/* When (sb_now() time) provider last paid a non-zero charge for (person,
+ * field), or -1 when never: for once-per-period price rules. */
+double sb_charge_last_paid(const char *provider, const char *person_key, const char *field);
+
+/* Seconds since the sandbox started (the clock behind sb_req.now). */
+double sb_now(void);
+/* "http://127.0.0.1:PORT": the origin clients reach, for absolute URLs. */
+const char *sb_origin(void);
 
 /* Jobs: an id and a start time; state follows from elapsed time. */
 typedef struct sb_job {
@@ -113,7 +124,8 @@ sb_job *sb_job_find(const char *provider, const char *id);
 /* 0 = queued (just made), 1 = running, 2 = finished, from the elapsed time. */
 int sb_job_phase(const sb_job *j, double now);
 
-/* Count a request against an endpoint name for /_sandbox/stats. */
+/* Count a request against an endpoint name for /_sandbox/stats. Name it
+ * "METHOD /documented/path/{param}", e.g. "GET /api/operations/{id}". */
 void sb_count(const char *endpoint);
 /* Count a job created. */
 void sb_count_job(const char *provider);

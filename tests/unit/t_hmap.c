@@ -39,6 +39,6 @@ int main(void)
     is_int(ec_hmap_count(m), count, "count matches the model");
     ok(ec_hash64("abc", 3) == ec_hash64("abc", 3) && ec_hash64("abc", 3) != ec_hash64("abd", 3),
        "hash is stable and discriminates");
-    ec_hmap_free(m);
+    ec_hmap_free(m, NULL);
     return tap_done();
 }

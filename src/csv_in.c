@@ -1,0 +1,333 @@
+/* csv_in.c - CSV records through libcsv, turned into rows.
+ *
+ * libcsv runs in strict mode so that malformed quoting stops it at the
+ * offending byte; we then decide what that byte means and let it go on (see
+ * recover()). It is told that no character is a space (no trimming) and to
+ * report every line end, so empty lines and physical line numbers are known.
+ * Field bytes are gathered in one buffer per record (each field followed by
+ * a NUL) and copied into the row with one allocation. */
+#include "config.h"
+#include "reader_int.h"
+
+#include <csv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libcsv sees at most this many bytes per call, so a field in progress can
+ * exceed max_field by at most this much before it is cut (see trim()). */
+#define CSV_SLICE 65536
+
+struct field_span {
+    size_t off, len;
+};
+
+struct ec_csv_in {
+    ec_reader *r;
+    struct csv_parser p;
+    unsigned char base_opts;
+    ec_buf rec;           /* field bytes of the record being read, NUL after each */
+    struct field_span *f; /* fields of that record */
+    size_t nf, fcap;
+    unsigned long line;     /* physical line the parser is on */
+    unsigned long rec_line; /* line where the current record started */
+    int in_record;
+    int after_cr;   /* the last line end was a CR (a following LF is the same end) */
+    int trimmed;    /* the field in progress was cut to max_field */
+    int quote_near; /* this slice or the one before holds a quote */
+    int quote_last; /* the slice before held a quote */
+    int force_scan; /* the field in progress was quoted (see recover()) */
+    int has_problem;
+    char problem[256]; /* the first problem of the current record */
+};
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void problem(ec_csv_in *c, const char *fmt, ...)
+{
+    if (c->has_problem)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->problem, sizeof c->problem, fmt, ap);
+    va_end(ap);
+    c->has_problem = 1;
+}
+
+static void begin_record(ec_csv_in *c)
+{
+    if (!c->in_record) {
+        c->in_record = 1;
+        c->rec_line = c->line;
+    }
+    c->after_cr = 0;
+}
+
+/* Physical line ends inside a (quoted) field: LF, CRLF or a lone CR. */
+static unsigned long count_line_ends(const char *s, size_t len)
+{
+    unsigned long n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            n++;
+        else if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
+            n++;
+    }
+    return n;
+}
+
+static void on_field(void *data, size_t len, void *cdata)
+{
+    ec_csv_in *c = cdata;
+    const char *s = data ? data : "";
+    if (c->r->state == EC_RD_FAILED)
+        return;
+    begin_record(c);
+    /* only a quoted field can hold a line end, and only a slice with a
+     * quote (or right after one) can end a quoted field */
+    if ((c->quote_near || c->force_scan) && (memchr(s, '\n', len) || memchr(s, '\r', len)))
+        c->line += count_line_ends(s, len);
+    c->force_scan = 0;
+    size_t max = c->r->max_field;
+    if (c->trimmed || len > max) {
+        problem(c, "line %lu: field %zu longer than %zu bytes (cut)", c->rec_line, c->nf + 1, max);
+        if (len > max)
+            len = max;
+    }
+    c->trimmed = 0;
+    if (c->nf >= EC_READER_MAX_FIELDS) {
+        problem(c, "line %lu: more than %d fields (rest dropped)", c->rec_line,
+                EC_READER_MAX_FIELDS);
+        return;
+    }
+    if (c->rec.len + len + 1 > c->r->max_record) {
+        problem(c, "line %lu: record longer than %zu bytes (rest dropped)", c->rec_line,
+                c->r->max_record);
+        return;
+    }
+    if (c->nf == c->fcap) {
+        c->fcap = c->fcap ? c->fcap * 2 : 32;
+        c->f = ec_xrealloc(c->f, c->fcap * sizeof *c->f);
+    }
+    c->f[c->nf].off = c->rec.len;
+    c->f[c->nf].len = len;
+    c->nf++;
+    ec_buf_reserve(&c->rec, len + 1);
+    memcpy(c->rec.p + c->rec.len, s, len);
+    c->rec.len += len;
+    c->rec.p[c->rec.len++] = '\0';
+}
+
+/* Index of the field holding byte off of the record buffer. */
+static size_t field_at(const ec_csv_in *c, size_t off)
+{
+    size_t i = 0;
+    while (i + 1 < c->nf && c->f[i + 1].off <= off)
+        i++;
+    return i;
+}
+
+static void check_utf8(ec_csv_in *c)
+{
+    size_t bad;
+    if (c->has_problem || ec_utf8_valid(c->rec.p, c->rec.len, &bad))
+        return;
+    size_t i = field_at(c, bad);
+    if (c->r->has_header && i < c->r->hdr.n)
+        problem(c, "line %lu: field %zu (%s) is not valid UTF-8", c->rec_line, i + 1,
+                c->r->hdr.names[i]);
+    else
+        problem(c, "line %lu: field %zu is not valid UTF-8", c->rec_line, i + 1);
+}
+
+static void make_header(ec_csv_in *c)
+{
+    ec_reader *r = c->r;
+    check_utf8(c);
+    if (c->has_problem) {
+        ec_reader_fail(r, "bad header: %s", c->problem);
+        return;
+    }
+    for (size_t i = 0; i < c->nf; i++)
+        ec_reader_add_name(r, c->rec.p + c->f[i].off, c->f[i].len);
+    r->has_header = 1;
+}
+
+static void make_row(ec_csv_in *c)
+{
+    ec_reader *r = c->r;
+    ec_row *row = ec_xcalloc(1, sizeof *row);
+    row->line = c->rec_line;
+    row->mem = ec_xmalloc(c->rec.len ? c->rec.len : 1);
+    memcpy(row->mem, c->rec.p, c->rec.len);
+    row->cells = ec_xmalloc((c->nf ? c->nf : 1) * sizeof *row->cells);
+    for (size_t i = 0; i < c->nf; i++) {
+        ec_cell *cell = &row->cells[i];
+        cell->col = (int)i;
+        cell->value.ptr = row->mem + c->f[i].off;
+        cell->value.len = c->f[i].len;
+        cell->raw = cell->value;
+    }
+    row->ncells = c->nf;
+    if (c->nf != r->hdr.n)
+        problem(c, "line %lu: %zu field%s, header has %zu", c->rec_line, c->nf,
+                c->nf == 1 ? "" : "s", r->hdr.n);
+    check_utf8(c);
+    if (c->has_problem)
+        row->bad_input = ec_xstrdup(c->problem);
+    ec_reader_push(r, row);
+}
+
+static void on_record_end(int ch, void *cdata)
+{
+    ec_csv_in *c = cdata;
+    if (c->r->state == EC_RD_FAILED)
+        return;
+    if (!c->in_record) {
+        /* an empty line; LF right after a CR is the same line end */
+        if (ch == '\n' && c->after_cr) {
+            c->after_cr = 0;
+            return;
+        }
+        if (ch != -1)
+            c->line++;
+        c->after_cr = ch == '\r';
+        return;
+    }
+    if (c->r->has_header)
+        make_row(c);
+    else
+        make_header(c);
+    if (ch != -1)
+        c->line++;
+    c->after_cr = ch == '\r';
+    c->in_record = 0;
+    c->nf = 0;
+    c->has_problem = 0;
+    ec_buf_clear(&c->rec);
+}
+
+ec_csv_in *ec_csv_in_new(ec_reader *r)
+{
+    ec_csv_in *c = ec_xcalloc(1, sizeof *c);
+    c->r = r;
+    c->line = 1;
+    c->base_opts = CSV_REPALL_NL;
+    if (csv_init(&c->p, c->base_opts | CSV_STRICT) != 0) {
+        free(c);
+        return NULL;
+    }
+    csv_set_delim(&c->p, (unsigned char)r->delim);
+    csv_set_space_func(&c->p, no_space);
+    csv_set_blk_size(&c->p, 4096);
+    return c;
+}
+
+void ec_csv_in_free(ec_csv_in *c)
+{
+    if (!c)
+        return;
+    csv_free(&c->p);
+    ec_buf_free(&c->rec);
+    free(c->f);
+    free(c);
+}
+
+/* Strict libcsv stopped at byte *at. Two cases, told apart by whether the
+ * field was quoted: a quote inside an unquoted field is data (a"b); text
+ * after a closing quote ("x"y) drops that quote, goes on unquoted (xy) and
+ * makes the row bad input. The byte is then parsed leniently. */
+static void recover(ec_csv_in *c, const char *at)
+{
+    c->p.status = 0;
+    if (c->p.quoted) {
+        begin_record(c);
+        problem(c, "line %lu: field %zu: text after a closing quote", c->rec_line, c->nf + 1);
+        c->p.quoted = 0;
+        c->force_scan = 1; /* it may hold line ends but end in a later slice */
+        if (c->p.entry_pos > 0)
+            c->p.entry_pos--; /* the closing quote libcsv had kept provisionally */
+    }
+    csv_set_opts(&c->p, c->base_opts);
+    csv_parse(&c->p, at, 1, on_field, on_record_end, c);
+    csv_set_opts(&c->p, c->base_opts | CSV_STRICT);
+}
+
+/* Bound the memory of a field in progress: keep its first max_field bytes
+ * and its last byte (libcsv may still drop it as a closing quote). */
+static void trim(ec_csv_in *c)
+{
+    size_t keep = c->r->max_field + 1;
+    if (c->p.entry_pos > keep) {
+        c->p.entry_buf[keep - 1] = c->p.entry_buf[c->p.entry_pos - 1];
+        c->p.entry_pos = keep;
+        c->trimmed = 1;
+    }
+}
+
+int ec_csv_in_feed(ec_csv_in *c, const char *buf, size_t len)
+{
+    while (len && c->r->state != EC_RD_FAILED) {
+        size_t n = len < CSV_SLICE ? len : CSV_SLICE;
+        int quote_here = memchr(buf, '"', n) != NULL;
+        c->quote_near = quote_here || c->quote_last;
+        c->quote_last = quote_here;
+        size_t used = csv_parse(&c->p, buf, n, on_field, on_record_end, c);
+        if (used < n) {
+            if (csv_error(&c->p) != CSV_EPARSE)
+                return ec_reader_fail(c->r, "CSV parser: %s", csv_strerror(csv_error(&c->p)));
+            recover(c, buf + used);
+            used++;
+        }
+        trim(c);
+        buf += used;
+        len -= used;
+    }
+    return c->r->state == EC_RD_FAILED ? -1 : 0;
+}
+
+int ec_csv_in_finish(ec_csv_in *c)
+{
+    if (c->r->state == EC_RD_FAILED)
+        return -1;
+    c->quote_near = 1;
+    csv_set_opts(&c->p, c->base_opts | CSV_STRICT | CSV_STRICT_FINI);
+    if (csv_fini(&c->p, on_field, on_record_end, c) != 0) {
+        /* a quoted field still open: keep what it holds, flag the record */
+        begin_record(c);
+        problem(c, "line %lu: quoted field not closed at end of input", c->rec_line);
+        c->p.status = 0;
+        csv_set_opts(&c->p, c->base_opts);
+        csv_fini(&c->p, on_field, on_record_end, c);
+    }
+    return c->r->state == EC_RD_FAILED ? -1 : 0;
+}
+
+char ec_csv_sniff_delimiter(const char *s, size_t len)
+{
+    static const char cand[4] = {',', ';', '\t', '|'};
+    size_t count[4] = {0, 0, 0, 0};
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (ch == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted)
+            continue;
+        for (int k = 0; k < 4; k++)
+            if (ch == cand[k])
+                count[k]++;
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
+}

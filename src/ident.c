@@ -1,0 +1,780 @@
+/* ident.c - identifier normalization and lookup keys. The output of every
+ * function here is part of the journal format: change nothing without
+ * accepting that old journals stop matching (t_ident pins golden keys). */
+#include "config.h"
+#include "ident.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- bytes */
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_hex(int c)
+{
+    return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f');
+}
+
+static int hex_val(int c)
+{
+    return is_digit(c) ? c - '0' : lower(c) - 'a' + 10;
+}
+
+/* Case-insensitive ASCII prefix test. */
+static int has_prefix(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (lower((unsigned char)s[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4) with its code point, or 0. */
+static size_t utf8_decode(const unsigned char *p, size_t n, unsigned *cp)
+{
+    if (n == 0)
+        return 0;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (len == 0 || len > n || p[0] > 0xf4)
+        return 0;
+    unsigned v = p[0] & (0x7f >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3f);
+    }
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+static void utf8_put(ec_buf *out, unsigned cp)
+{
+    if (cp < 0x80) {
+        ec_buf_putc(out, (char)cp);
+    } else if (cp < 0x800) {
+        ec_buf_putc(out, (char)(0xc0 | cp >> 6));
+        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        ec_buf_putc(out, (char)(0xe0 | cp >> 12));
+        ec_buf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+    } else {
+        ec_buf_putc(out, (char)(0xf0 | cp >> 18));
+        ec_buf_putc(out, (char)(0x80 | (cp >> 12 & 0x3f)));
+        ec_buf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+    }
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+    unsigned cp;
+    for (size_t i = 0, k; i < n; i += k)
+        if ((k = utf8_decode((const unsigned char *)s + i, n - i, &cp)) == 0)
+            return 0;
+    return 1;
+}
+
+/* Byte length of a whitespace or control character at s, else 0: ASCII
+ * controls, space, DEL, and U+00A0, U+2000-U+200B, U+202F, U+205F,
+ * U+3000, U+FEFF. */
+static size_t space_len(const char *s, size_t n)
+{
+    unsigned cp;
+    size_t k = utf8_decode((const unsigned char *)s, n, &cp);
+    if (k == 0)
+        return 0;
+    if (cp <= 0x20 || cp == 0x7f || cp == 0xa0 || (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f ||
+        cp == 0x205f || cp == 0x3000 || cp == 0xfeff)
+        return k;
+    return 0;
+}
+
+/* 1 when s holds a whitespace or control character anywhere. */
+static int has_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (space_len(s + i, n - i))
+            return 1;
+    return 0;
+}
+
+/* Trim whitespace at both ends; a trailing multi-byte space is found by
+ * trying the 1-3 byte suffixes. */
+static void trim(const char **s, size_t *n)
+{
+    size_t k;
+    while (*n && (k = space_len(*s, *n)) > 0) {
+        *s += k;
+        *n -= k;
+    }
+    for (int again = 1; again && *n;) {
+        again = 0;
+        for (size_t t = 1; t <= 3 && t <= *n; t++) {
+            if (space_len(*s + *n - t, t) == t) {
+                *n -= t;
+                again = 1;
+                break;
+            }
+        }
+    }
+}
+
+/* Skip "http://" or "https://" (any case). Returns 1 when one was there. */
+static int skip_http(const char **s, size_t *n)
+{
+    size_t k = has_prefix(*s, *n, "https://") ? 8 : has_prefix(*s, *n, "http://") ? 7 : 0;
+    *s += k;
+    *n -= k;
+    return k > 0;
+}
+
+/* Length of the run before the first byte of stop (or n). */
+static size_t span_to(const char *s, size_t n, const char *stop)
+{
+    size_t i = 0;
+    while (i < n && !strchr(stop, s[i]))
+        i++;
+    return i;
+}
+
+/* Host a (length n, lowercase) is base or a subdomain of it. */
+static int host_is(const char *a, size_t n, const char *base)
+{
+    size_t k = strlen(base);
+    if (n == k)
+        return memcmp(a, base, k) == 0;
+    return n > k + 1 && a[n - k - 1] == '.' && memcmp(a + n - k, base, k) == 0;
+}
+
+/* ---------------------------------------------------------------- LinkedIn */
+
+/* Host part (s, n) names LinkedIn: [labels.]linkedin.com[:port], any case. */
+static int linkedin_host(const char *s, size_t n)
+{
+    size_t hn = span_to(s, n, ":");
+    if (hn < n) { /* a port: digits only */
+        for (size_t i = hn + 1; i < n; i++)
+            if (!is_digit(s[i]))
+                return 0;
+    }
+    char host[256];
+    if (hn == 0 || hn >= sizeof host)
+        return 0;
+    for (size_t i = 0; i < hn; i++) {
+        int c = lower((unsigned char)s[i]);
+        if (!(c == '.' || c == '-' || is_digit(c) || (c >= 'a' && c <= 'z')))
+            return 0;
+        if (c == '.' && (i == 0 || host[i - 1] == '.'))
+            return 0;
+        host[i] = (char)c;
+    }
+    return host_is(host, hn, "linkedin.com");
+}
+
+/* Percent-decode a slug into out; -1 on a bad escape or a byte no slug has. */
+static int decode_slug(const char *s, size_t n, ec_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+                return -1;
+            c = hex_val(s[i + 1]) << 4 | hex_val(s[i + 2]);
+            i += 2;
+        }
+        if (c <= 0x20 || c == 0x7f || strchr("/?#%\\", c))
+            return -1;
+        ec_buf_putc(out, (char)c);
+    }
+    return 0;
+}
+
+/* Move s past the host (or the bare "in" form) to "/in/...". -1: not LinkedIn. */
+static int linkedin_path(const char **s, size_t *n)
+{
+    int scheme = skip_http(s, n);
+    if (!scheme && has_prefix(*s, *n, "in/"))
+        return 0; /* bare "in/slug" */
+    if (!scheme && *n && (*s)[0] == '/')
+        return has_prefix(*s, *n, "/in/") ? 0 : -1;
+    size_t hn = span_to(*s, *n, "/?#");
+    if (!linkedin_host(*s, hn))
+        return -1;
+    *s += hn;
+    *n -= hn;
+    return has_prefix(*s, *n, "/in/") ? 0 : -1;
+}
+
+int ec_norm_linkedin(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    if (linkedin_path(&s, &n) < 0)
+        return -1;
+    size_t skip = s[0] == '/' ? 4 : 3; /* "/in/" or "in/" */
+    s += skip;
+    n -= skip;
+    size_t sn = span_to(s, n, "/?#");
+    ec_buf slug = {0};
+    int rc = -1;
+    if (sn > 0 && decode_slug(s, sn, &slug) == 0 && utf8_valid(slug.p, slug.len) &&
+        !has_space(slug.p, slug.len)) {
+        /* member-id slugs are case-sensitive; public slugs are not */
+        int member_id =
+            slug.len >= 5 && (memcmp(slug.p, "ACoAA", 5) == 0 || memcmp(slug.p, "ACwAA", 5) == 0);
+        ec_buf_puts(out, "linkedin.com/in/");
+        if (member_id)
+            ec_buf_put(out, slug.p, slug.len);
+        else
+            ec_casefold(slug.p, slug.len, out);
+        rc = 0;
+    }
+    ec_buf_free(&slug);
+    return rc;
+}
+
+char *ec_linkedin_url(const char *canonical)
+{
+    if (strncmp(canonical, "linkedin.com/", 13) != 0)
+        return ec_xstrdup(canonical);
+    ec_buf b = {0};
+    ec_buf_puts(&b, "https://www.");
+    for (const unsigned char *p = (const unsigned char *)canonical; *p; p++) {
+        int c = *p;
+        if (is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z') || strchr("-._~/", c))
+            ec_buf_putc(&b, (char)c);
+        else
+            ec_buf_printf(&b, "%%%02X", c);
+    }
+    return ec_buf_take(&b);
+}
+
+/* ---------------------------------------------------------------- email, domain */
+
+/* A domain label byte: [a-z0-9-] after lowercasing, or part of non-ASCII UTF-8. */
+static int domain_byte(int c)
+{
+    c = lower(c);
+    return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c >= 0x80;
+}
+
+/* Check a domain (lowercase not required): labels of domain bytes separated
+ * by single dots, at least two, the last with a letter and 2+ bytes, valid
+ * UTF-8. */
+static int domain_ok(const char *d, size_t n)
+{
+    size_t label = 0, labels = 0, letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '.') {
+            if (label == 0)
+                return 0;
+            labels++;
+            label = letters = 0;
+        } else if (domain_byte((unsigned char)d[i])) {
+            label++;
+            letters += !is_digit(d[i]) && d[i] != '-';
+        } else {
+            return 0;
+        }
+    }
+    return labels >= 1 && label >= 2 && letters > 0 && utf8_valid(d, n) && !has_space(d, n);
+}
+
+static void put_lower(ec_buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ec_buf_putc(out, (char)lower((unsigned char)s[i]));
+}
+
+/* Narrow (s, n) to the address in "Name <addr>", then to the first of a list. */
+static void email_unwrap(const char **s, size_t *n)
+{
+    if (has_prefix(*s, *n, "mailto:")) {
+        *s += 7;
+        *n -= 7;
+    }
+    if (*n && (*s)[*n - 1] == '>') {
+        const char *lt = NULL;
+        for (size_t i = 0; i < *n; i++)
+            if ((*s)[i] == '<')
+                lt = *s + i;
+        if (lt) {
+            *n = (size_t)(*s + *n - 1 - (lt + 1));
+            *s = lt + 1;
+        }
+    }
+    trim(s, n);
+    size_t k = 0;
+    while (k < *n && !strchr(",; \t\r\n", (*s)[k]))
+        k++;
+    *n = k;
+}
+
+int ec_norm_email(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    email_unwrap(&s, &n);
+    size_t at = n, ats = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c <= 0x20 || c == 0x7f || strchr("\"()<>[]\\,;:", c))
+            return -1;
+        if (c == '@') {
+            at = i;
+            ats++;
+        }
+    }
+    if (ats != 1 || at == 0)
+        return -1;
+    size_t dn = n - at - 1;
+    if (dn && s[n - 1] == '.')
+        dn--;
+    if (!domain_ok(s + at + 1, dn) || !utf8_valid(s, at) || has_space(s, at))
+        return -1;
+    ec_casefold(s, at + 1 + dn, out);
+    return 0;
+}
+
+/* Sites whose URLs with a path are profiles, not a company's website. */
+static const char *const social_hosts[] = {
+    "linkedin.com", "twitter.com", "x.com",          "facebook.com", "instagram.com",
+    "github.com",   "youtube.com", "crunchbase.com", NULL,
+};
+
+/* Length of a leading "letters://" or "//", else 0. */
+static size_t scheme_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && lower((unsigned char)s[k]) >= 'a' && lower((unsigned char)s[k]) <= 'z')
+        k++;
+    if (k + 3 <= n && memcmp(s + k, "://", 3) == 0)
+        return k + 3;
+    return has_prefix(s, n, "//") ? 2 : 0;
+}
+
+int ec_norm_domain(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    size_t skip = scheme_len(s, n);
+    s += skip;
+    n -= skip;
+    size_t hn = span_to(s, n, "/?#");
+    size_t rest = hn < n && !(n - hn == 1 && s[hn] == '/') ? n - hn : 0;
+    for (size_t i = hn; i-- > 0;) {
+        if (s[i] == '@') { /* user info, or an email in a domain column */
+            hn -= i + 1;
+            s += i + 1;
+            break;
+        }
+    }
+    size_t colon = span_to(s, hn, ":");
+    for (size_t i = colon + 1; i < hn; i++)
+        if (!is_digit(s[i]))
+            return -1;
+    hn = colon;
+    if (hn && s[hn - 1] == '.')
+        hn--;
+    if (has_prefix(s, hn, "www.") && domain_ok(s + 4, hn - 4)) {
+        s += 4;
+        hn -= 4;
+    }
+    if (!domain_ok(s, hn))
+        return -1;
+    size_t start = out->len;
+    ec_casefold(s, hn, out);
+    for (size_t i = 0; rest && social_hosts[i]; i++) {
+        if (host_is(out->p + start, out->len - start, social_hosts[i])) {
+            out->len = start;
+            out->p[start] = '\0';
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- text */
+
+int ec_norm_text(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    if (n == 0)
+        return -1;
+    int gap = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = space_len(s + i, n - i);
+        if (k) {
+            gap = 1;
+            i += k;
+            continue;
+        }
+        if (gap)
+            ec_buf_putc(out, ' ');
+        gap = 0;
+        unsigned cp;
+        k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0) {
+            ec_buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD for an invalid byte */
+            i++;
+        } else {
+            ec_buf_put(out, s + i, k);
+            i += k;
+        }
+    }
+    return 0;
+}
+
+static unsigned fold_cp(unsigned c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
+        return c + 0x20;
+    if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c | 1;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+        return (c & 1) ? c + 1 : c;
+    if (c == 0x178)
+        return 0xff;
+    if ((c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40f)
+        return c + 0x50;
+    return c;
+}
+
+void ec_casefold(const char *s, size_t n, ec_buf *out)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0) {
+            ec_buf_putc(out, s[i++]);
+            continue;
+        }
+        utf8_put(out, fold_cp(cp));
+        i += k;
+    }
+}
+
+/* ---------------------------------------------------------------- handles */
+
+enum { SITE_X = 1, SITE_GITHUB = 2 };
+
+/* Strip a profile URL on one of sites, or a leading '@'. -1: a URL elsewhere. */
+static int handle_strip(const char **s, size_t *n, unsigned sites)
+{
+    static const struct {
+        const char *host;
+        unsigned site;
+    } hosts[] = {{"twitter.com/", SITE_X}, {"x.com/", SITE_X}, {"github.com/", SITE_GITHUB}};
+    int url = skip_http(s, n);
+    const char *h = *s;
+    size_t hn = *n;
+    if (has_prefix(h, hn, "www.")) {
+        h += 4;
+        hn -= 4;
+    } else if (has_prefix(h, hn, "mobile.")) {
+        h += 7;
+        hn -= 7;
+    }
+    int matched = 0;
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0] && !matched; i++) {
+        size_t k = strlen(hosts[i].host);
+        if (!has_prefix(h, hn, hosts[i].host))
+            continue;
+        if (!(sites & hosts[i].site))
+            return -1;
+        *s = h + k;
+        *n = span_to(h + k, hn - k, "/?#");
+        matched = 1;
+    }
+    if (url && !matched)
+        return -1; /* http(s):// to another site */
+    if (*n && (*s)[0] == '@') {
+        *s += 1;
+        *n -= 1;
+    }
+    return 0;
+}
+
+static int norm_handle(const char *s, size_t n, ec_buf *out, unsigned sites, const char *extra,
+                       size_t max)
+{
+    trim(&s, &n);
+    if (handle_strip(&s, &n, sites) < 0 || n == 0 || n > max)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int c = lower((unsigned char)s[i]);
+        if (!((c >= 'a' && c <= 'z') || is_digit(c) || (c && strchr(extra, c))))
+            return -1;
+    }
+    put_lower(out, s, n);
+    return 0;
+}
+
+int ec_norm_handle(const char *s, size_t n, ec_buf *out)
+{
+    return norm_handle(s, n, out, SITE_X | SITE_GITHUB, "_-", 39);
+}
+
+int ec_norm_x_handle(const char *s, size_t n, ec_buf *out)
+{
+    return norm_handle(s, n, out, SITE_X, "_", 15);
+}
+
+int ec_norm_github(const char *s, size_t n, ec_buf *out)
+{
+    return norm_handle(s, n, out, SITE_GITHUB, "_-", 39);
+}
+
+/* ---------------------------------------------------------------- ids */
+
+int ec_norm_uuid(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    if (has_prefix(s, n, "urn:uuid:")) {
+        s += 9;
+        n -= 9;
+    }
+    if (n >= 2 && s[0] == '{' && s[n - 1] == '}') {
+        s += 1;
+        n -= 2;
+    }
+    if (n != 36 && n != 32)
+        return -1;
+    char hex[32];
+    size_t h = 0, nonzero = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (n == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+            if (s[i] != '-')
+                return -1;
+            continue;
+        }
+        if (!is_hex((unsigned char)s[i]))
+            return -1;
+        hex[h] = (char)lower((unsigned char)s[i]);
+        nonzero += hex[h++] != '0';
+    }
+    if (!nonzero)
+        return -1;
+    ec_buf_printf(out, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    return 0;
+}
+
+int ec_norm_id(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    if (n == 0 || n > 256 || !utf8_valid(s, n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (space_len(s + i, n - i))
+            return -1;
+    ec_buf_put(out, s, n);
+    return 0;
+}
+
+int ec_norm_account_id(const char *s, size_t n, ec_buf *out)
+{
+    trim(&s, &n);
+    size_t d = 0;
+    while (d < n && is_digit(s[d]))
+        d++;
+    if (d < n && s[d] == '.') { /* "123.0" from a spreadsheet */
+        for (size_t i = d + 1; i < n; i++)
+            if (s[i] != '0')
+                return -1;
+    } else if (d < n) {
+        return -1;
+    }
+    while (d > 0 && s[0] == '0') {
+        s++;
+        d--;
+    }
+    if (d == 0 || d > 18)
+        return -1;
+    ec_buf_put(out, s, d);
+    return 0;
+}
+
+int ec_norm_field(enum ec_field f, const char *s, size_t n, ec_buf *out)
+{
+    switch (f) {
+    case EC_F_LINKEDIN_URL:
+        return ec_norm_linkedin(s, n, out);
+    case EC_F_EMAIL:
+        return ec_norm_email(s, n, out);
+    case EC_F_COMPANY_DOMAIN:
+        return ec_norm_domain(s, n, out);
+    case EC_F_X_HANDLE:
+        return ec_norm_x_handle(s, n, out);
+    case EC_F_GITHUB_USERNAME:
+        return ec_norm_github(s, n, out);
+    case EC_F_UID:
+        return ec_norm_id(s, n, out);
+    case EC_F_PERSON_ID:
+        return ec_norm_uuid(s, n, out);
+    case EC_F_ACCOUNT_ID:
+        return ec_norm_account_id(s, n, out);
+    case EC_F_NAME:
+    case EC_F_FIRST_NAME:
+    case EC_F_LAST_NAME:
+    case EC_F_TITLE:
+    case EC_F_COMPANY_NAME:
+        return ec_norm_text(s, n, out);
+    case EC_F_COUNT:
+    default:
+        return -1;
+    }
+}
+
+/* ---------------------------------------------------------------- rows and keys */
+
+void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COUNT])
+{
+    ec_buf b = {0};
+    for (int f = 0; f < EC_F_COUNT; f++) {
+        vals[f] = NULL;
+        const ec_str *v = m->col[f] >= 0 ? ec_row_value(row, m->col[f]) : NULL;
+        if (!v)
+            continue;
+        ec_buf_clear(&b);
+        if (ec_norm_field((enum ec_field)f, v->ptr, v->len, &b) == 0)
+            vals[f] = ec_xstrndup(b.p, b.len);
+    }
+    if (!vals[EC_F_NAME] && vals[EC_F_FIRST_NAME] && vals[EC_F_LAST_NAME]) {
+        ec_buf_clear(&b);
+        ec_buf_printf(&b, "%s %s", vals[EC_F_FIRST_NAME], vals[EC_F_LAST_NAME]);
+        vals[EC_F_NAME] = ec_buf_take(&b);
+    }
+    ec_buf_free(&b);
+}
+
+void ec_ident_free_vals(char *vals[EC_F_COUNT])
+{
+    for (int f = 0; f < EC_F_COUNT; f++) {
+        free(vals[f]);
+        vals[f] = NULL;
+    }
+}
+
+static void put_escaped(ec_buf *k, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' || s[i] == '|')
+            ec_buf_putc(k, '\\');
+        ec_buf_putc(k, s[i]);
+    }
+}
+
+static int is_text_field(int f)
+{
+    return f == EC_F_NAME || f == EC_F_FIRST_NAME || f == EC_F_LAST_NAME || f == EC_F_TITLE ||
+           f == EC_F_COMPANY_NAME;
+}
+
+char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
+                   const char *const chosen[EC_F_COUNT])
+{
+    ec_buf k = {0}, folded = {0};
+    put_escaped(&k, provider, strlen(provider));
+    ec_buf_putc(&k, '|');
+    put_escaped(&k, endpoint, strlen(endpoint));
+    ec_buf_putc(&k, '|');
+    if (fields & EC_WANT_EMAIL)
+        ec_buf_putc(&k, 'e');
+    if (fields & EC_WANT_PHONE)
+        ec_buf_putc(&k, 'p');
+    if (!(fields & (EC_WANT_EMAIL | EC_WANT_PHONE)))
+        ec_buf_putc(&k, '-');
+    for (int f = 0; f < EC_F_COUNT; f++) {
+        if (!chosen[f])
+            continue;
+        const char *v = chosen[f];
+        size_t vn = strlen(v);
+        if (is_text_field(f)) {
+            ec_buf_clear(&folded);
+            ec_casefold(v, vn, &folded);
+            v = folded.len ? folded.p : "";
+            vn = folded.len;
+        }
+        ec_buf_printf(&k, "|%s=", ec_field_name((enum ec_field)f));
+        put_escaped(&k, v, vn);
+    }
+    ec_buf_free(&folded);
+    return ec_buf_take(&k);
+}
+
+/* Read one '|'-separated part of a key, undoing the escapes; returns the
+ * position after it (at '|' or the end). */
+static const char *key_part(const char *p, ec_buf *out)
+{
+    while (*p && *p != '|') {
+        if (*p == '\\' && p[1])
+            p++;
+        ec_buf_putc(out, *p++);
+    }
+    return p;
+}
+
+int ec_ident_parse_key(const char *key, ec_ident_key_parts *parts)
+{
+    memset(parts, 0, sizeof *parts);
+    ec_buf b = {0};
+    const char *p = key_part(key, &b);
+    parts->provider = ec_buf_take(&b);
+    if (*p != '|')
+        goto bad;
+    p = key_part(p + 1, &b);
+    parts->endpoint = ec_buf_take(&b);
+    if (*p != '|')
+        goto bad;
+    p = key_part(p + 1, &b);
+    for (size_t i = 0; i < b.len; i++)
+        parts->fields |= b.p[i] == 'e' ? EC_WANT_EMAIL : b.p[i] == 'p' ? EC_WANT_PHONE : 0u;
+    ec_buf_free(&b);
+    while (*p == '|') {
+        p = key_part(p + 1, &b);
+        char *eq = b.p ? strchr(b.p, '=') : NULL;
+        if (!eq)
+            goto bad;
+        *eq = '\0';
+        int f = ec_field_from_name(b.p);
+        if (f < 0 || parts->vals[f])
+            goto bad;
+        parts->vals[f] = ec_xstrdup(eq + 1);
+        ec_buf_clear(&b);
+    }
+    ec_buf_free(&b);
+    if (*p)
+        goto bad;
+    return 0;
+bad:
+    ec_buf_free(&b);
+    ec_ident_key_parts_free(parts);
+    return -1;
+}
+
+void ec_ident_key_parts_free(ec_ident_key_parts *parts)
+{
+    free(parts->provider);
+    free(parts->endpoint);
+    ec_ident_free_vals(parts->vals);
+    memset(parts, 0, sizeof *parts);
+}

@@ -1,0 +1,735 @@
+/* ledger.c - record semantics on top of the journal: replay into a compact
+ * index, find the latest outcome of a key, track unfinished batches, and
+ * write intents, checkpoints, results and batch ends. */
+#include "config.h"
+#include "ledger_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+#define POS_MAX (1u << 20)
+
+static void seterr(ec_buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void seterr(ec_buf *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    ec_buf_clear(err);
+    ec_buf_vprintf(err, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static size_t src_of(const ec_ledger *l, uint64_t loc)
+{
+    size_t i = l->nsrc - 1;
+    while (i > 0 && l->src[i].base > loc)
+        i--;
+    return i;
+}
+
+static uint64_t batch_hash(const ec_ledger *l, size_t src, const char *esc, size_t n)
+{
+    return ec_ledger_hash(esc, n) ^ ((uint64_t)src * 0x9e3779b97f4a7c15ull);
+}
+
+int ec_ledger_read(ec_ledger *l, uint64_t loc, const char **rec, size_t *len)
+{
+    const ec_lsrc *s = &l->src[src_of(l, loc)];
+    return ec_journal_read(s->j, loc - s->base, rec, len, &l->error);
+}
+
+/* The parsed intent at loc, through a small LRU cache. */
+static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
+{
+    ec_lintent *v = &l->intents[0];
+    for (int i = 0; i < EC_L_INTENTS; i++) {
+        if (l->intents[i].loc == loc) {
+            l->intents[i].use = ++l->tick;
+            return &l->intents[i];
+        }
+        if (l->intents[i].use < v->use)
+            v = &l->intents[i];
+    }
+    const char *rec, *raw;
+    size_t len, rawlen, pos = 0;
+    ec_lintent_view iv;
+    if (ec_ledger_read(l, loc, &rec, &len) < 0)
+        return NULL;
+    v->loc = 0;
+    ec_buf_clear(&v->text);
+    ec_buf_put(&v->text, rec, len);
+    if (ec_ledger_intent_view(v->text.p, v->text.len, &iv) < 0 || !iv.has_keys)
+        return NULL;
+    int r;
+    for (v->n = 0; (r = ec_ledger_next_key(iv.keys, iv.keyslen, &pos, &raw, &rawlen)) > 0;) {
+        if (v->n == v->cap) {
+            v->cap = v->cap ? 2 * v->cap : 128;
+            v->off = ec_xrealloc(v->off, v->cap * sizeof *v->off);
+            v->len = ec_xrealloc(v->len, v->cap * sizeof *v->len);
+        }
+        v->off[v->n] = (uint32_t)(raw - v->text.p);
+        v->len[v->n++] = (uint32_t)rawlen;
+    }
+    if (r < 0)
+        return NULL;
+    v->loc = loc;
+    v->use = ++l->tick;
+    return v;
+}
+
+/* Key of a res naming its batch (escaped id) and position. */
+static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long pos, uint64_t loc,
+                     const char **key, size_t *keylen)
+{
+    size_t n;
+    const char *canon = ec_ledger_canon(id, idlen, &l->tmp, &n);
+    uint64_t intent;
+    if (!ec_lmap_get(&l->batches, batch_hash(l, src_of(l, loc), canon, n), &intent) ||
+        intent == EC_L_AMBIGUOUS || intent >= loc)
+        return -1;
+    ec_lintent *in = intent_at(l, intent);
+    if (!in || pos >= in->n)
+        return -1;
+    *key = ec_ledger_canon(in->text.p + in->off[pos], in->len[pos], &l->tmp, keylen);
+    return 0;
+}
+
+static int res_key_slow(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
+                        size_t *keylen)
+{
+    ec_json d;
+    int rc = -1;
+    ec_buf_clear(&l->rec);
+    ec_buf_put(&l->rec, rec, len);
+    if (ec_json_parse(&d, l->rec.p, l->rec.len, NULL) == 0) {
+        int k = ec_json_get(&d, 0, "k"), b = ec_json_get(&d, 0, "b");
+        long long pos = -1;
+        if (ec_json_type(&d, k) == EC_JSON_STRING) {
+            ec_str raw = ec_json_raw(&d, k);
+            *key = ec_ledger_canon(raw.ptr, raw.len, &l->tmp, keylen);
+            rc = 0;
+        } else if (ec_json_type(&d, b) == EC_JSON_STRING &&
+                   ec_json_int(&d, ec_json_get(&d, 0, "i"), &pos) == 0 && pos >= 0) {
+            ec_str raw = ec_json_raw(&d, b);
+            rc = batch_key(l, raw.ptr, raw.len, (unsigned long)pos, loc, key, keylen);
+        }
+    }
+    ec_json_free(&d);
+    return rc;
+}
+
+int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
+                      size_t *keylen)
+{
+    const char *s;
+    size_t n;
+    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0) {
+        *key = ec_ledger_canon(s, n, &l->tmp, keylen);
+        return 0;
+    }
+    if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0) {
+        const char *p = s + n, *e = rec + len;
+        if (e - p > 6 && memcmp(p, "\",\"i\":", 6) == 0 && p[6] >= '0' && p[6] <= '9') {
+            return batch_key(l, s, n, strtoul(p + 6, NULL, 10), loc, key, keylen);
+        }
+    }
+    return res_key_slow(l, rec, len, loc, key, keylen);
+}
+
+/* Candidates of hash h, newest first; *heap is set when they did not fit in buf. */
+static size_t candidates(const ec_ledger *l, uint64_t h, uint64_t *buf, size_t max, uint64_t **out)
+{
+    size_t n = ec_lindex_find(&l->idx, h, buf, max);
+    *out = buf;
+    if (n > max) {
+        *out = ec_xmalloc(n * sizeof **out);
+        ec_lindex_find(&l->idx, h, *out, n);
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort, descending: n is tiny */
+        for (size_t k = i; k > 0 && (*out)[k - 1] < (*out)[k]; k--) {
+            uint64_t t = (*out)[k];
+            (*out)[k] = (*out)[k - 1];
+            (*out)[k - 1] = t;
+        }
+    return n;
+}
+
+/* Copy of the record at loc in l->rec if it is a res of key; 1, 0 or -1. */
+static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen)
+{
+    const char *rec, *k;
+    size_t len, kl;
+    if (ec_ledger_read(l, loc, &rec, &len) < 0)
+        return -1;
+    ec_buf_clear(&l->rec);
+    ec_buf_put(&l->rec, rec, len);
+    ec_buf copy = l->rec; /* res_key_slow reuses l->rec: keep ours aside */
+    l->rec = (ec_buf){0};
+    int match = ec_ledger_res_key(l, copy.p, copy.len, loc, &k, &kl) == 0 && kl == keylen &&
+                memcmp(k, key, kl) == 0;
+    ec_buf_free(&l->rec);
+    l->rec = copy;
+    return match;
+}
+
+int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcome *out, double *ts)
+{
+    memset(out, 0, sizeof *out);
+    ec_buf_clear(&l->error);
+    if (!ec_ledger_utf8_ok(key, strlen(key)))
+        return 0;
+    ec_ledger_escape(&l->esc, key);
+    uint64_t buf[16], *cand;
+    size_t n = candidates(l, ec_ledger_hash(l->esc.p, l->esc.len), buf, 16, &cand);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int m = res_of_key(l, cand[i], l->esc.p, l->esc.len);
+        if (m == 0)
+            continue;
+        double t = 0;
+        if (m < 0 || ec_ledger_parse_res(l->rec.p, l->rec.len, out, &t) < 0) {
+            if (m > 0)
+                seterr(&l->error, "journal record for key %s is unreadable", key);
+            rc = -1;
+            break;
+        }
+        rc = 1;
+        if (max_age_days > 0 && (double)time(NULL) - t > max_age_days * 86400.0) {
+            ec_outcome_clear(out);
+            rc = 0;
+            break;
+        }
+        if (ts)
+            *ts = t;
+        break; /* newest match is the answer; older ones are superseded */
+    }
+    if (cand != buf)
+        free(cand);
+    return rc;
+}
+
+int ec_ledger_is_latest(ec_ledger *l, uint64_t loc, uint64_t h, const char *key, size_t keylen,
+                        int by_ts, double ts)
+{
+    uint64_t buf[16], *cand;
+    size_t n = candidates(l, h, buf, 16, &cand);
+    int rc = 1;
+    for (size_t i = 0; i < n && rc == 1; i++) {
+        if (cand[i] == loc || (!by_ts && cand[i] < loc))
+            continue;
+        int m = res_of_key(l, cand[i], key, keylen);
+        if (m < 0)
+            rc = -1;
+        else if (m && !by_ts)
+            rc = 0;
+        else if (m) {
+            ec_outcome o;
+            double t = 0;
+            if (ec_ledger_parse_res(l->rec.p, l->rec.len, &o, &t) == 0 &&
+                (t > ts || (t == ts && cand[i] > loc)))
+                rc = 0;
+            ec_outcome_clear(&o);
+        }
+    }
+    if (cand != buf)
+        free(cand);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static ec_lbatch *find_open(ec_ledger *l, const char *id)
+{
+    for (size_t i = l->nopen; i-- > 0;)
+        if (strcmp(l->open[i].id, id) == 0)
+            return &l->open[i];
+    return NULL;
+}
+
+static ec_lbatch *add_open(ec_ledger *l, const char *id)
+{
+    if (l->nopen == l->capopen) {
+        l->capopen = l->capopen ? 2 * l->capopen : 8;
+        l->open = ec_xrealloc(l->open, l->capopen * sizeof *l->open);
+    }
+    ec_lbatch *b = &l->open[l->nopen++];
+    memset(b, 0, sizeof *b);
+    b->id = ec_xstrdup(id);
+    return b;
+}
+
+static void free_batch(ec_lbatch *b)
+{
+    for (size_t i = 0; i < b->nkeys; i++)
+        free(b->keys[i]);
+    free(b->keys);
+    free(b->id);
+    free(b->idem);
+    free(b->cp);
+}
+
+static void drop_open(ec_ledger *l, ec_lbatch *b)
+{
+    size_t i = (size_t)(b - l->open);
+    free_batch(b);
+    memmove(b, b + 1, (l->nopen - i - 1) * sizeof *b);
+    l->nopen--;
+    l->openkeys_stale = 1;
+}
+
+static void openkeys_add(ec_ledger *l, size_t bi)
+{
+    const ec_lbatch *b = &l->open[bi];
+    for (size_t p = 0; p < b->nkeys && p < POS_MAX; p++) {
+        ec_ledger_escape(&l->tmp, b->keys[p]);
+        ec_lmap_put(&l->openkeys, ec_ledger_hash(l->tmp.p, l->tmp.len), (uint64_t)bi << 20 | p);
+    }
+}
+
+size_t ec_ledger_open_batches(ec_ledger *l, ec_ledger_batch_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < l->nopen && fn; i++) {
+        const ec_lbatch *b = &l->open[i];
+        ec_open_batch ob = {b->id, (const char *const *)b->keys, b->nkeys, b->idem, b->cp, b->ts};
+        if (fn(ctx, &ob))
+            break;
+    }
+    return l->nopen;
+}
+
+/* ------------------------------------------------------------------ replay */
+
+typedef struct replay {
+    ec_ledger *l;
+    size_t src;
+    uint64_t base;
+    int fatal;
+} replay;
+
+static void index_res(ec_ledger *l, const char *rec, size_t len, uint64_t loc)
+{
+    const char *key;
+    size_t kl;
+    l->count[EC_LT_RES]++;
+    if (!loc || ec_ledger_res_key(l, rec, len, loc, &key, &kl) < 0 ||
+        ec_lindex_add(&l->idx, ec_ledger_hash(key, kl), loc) < 0)
+        l->orphans++;
+}
+
+/* Keys of an open batch come from its intent record when first needed. */
+static int load_keys(ec_ledger *l, ec_lbatch *b)
+{
+    if (b->keys)
+        return 0;
+    ec_lintent *in = b->intent ? intent_at(l, b->intent) : NULL;
+    b->keys = ec_xcalloc((in ? in->n : 0) + 1, sizeof *b->keys);
+    for (b->nkeys = 0; in && b->nkeys < in->n; b->nkeys++)
+        b->keys[b->nkeys] = ec_ledger_decode(in->text.p + in->off[b->nkeys], in->len[b->nkeys]);
+    return in ? 0 : -1;
+}
+
+static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src, uint64_t loc)
+{
+    ec_lintent_view v;
+    if (ec_ledger_intent_view(rec, len, &v) < 0) {
+        l->unparsed++;
+        return;
+    }
+    char *id = ec_ledger_decode(v.id, v.idlen);
+    ec_lbatch *ob = find_open(l, id);
+    char *idem = v.idem ? ec_ledger_decode(v.idem, v.idemlen) : NULL;
+    if (!v.has_keys) { /* a repeated intent: new idempotency key */
+        if (ob) {
+            free(ob->idem);
+            ob->idem = idem;
+            idem = NULL;
+        }
+        free(id);
+        free(idem);
+        return;
+    }
+    size_t n;
+    const char *canon = ec_ledger_canon(v.id, v.idlen, &l->tmp, &n);
+    uint64_t h = batch_hash(l, src, canon, n), prev;
+    /* a batch id used twice: positions could point into either intent */
+    ec_lmap_put(&l->batches, h, ec_lmap_get(&l->batches, h, &prev) ? EC_L_AMBIGUOUS : loc);
+    if (ob)
+        drop_open(l, ob);
+    ob = add_open(l, id);
+    ob->idem = idem;
+    ob->intent = loc;
+    ob->ts = v.ts;
+    free(id);
+}
+
+static void replay_batch_rec(ec_ledger *l, const ec_json *d, int is_done)
+{
+    char *id = ec_json_strdup(d, ec_json_get(d, 0, "b"), NULL);
+    ec_lbatch *ob = id ? find_open(l, id) : NULL;
+    if (ob && is_done) {
+        drop_open(l, ob);
+    } else if (ob) {
+        char *cp = ec_json_strdup(d, ec_json_get(d, 0, "cp"), NULL);
+        if (cp) {
+            free(ob->cp);
+            ob->cp = cp;
+        }
+    }
+    free(id);
+}
+
+static int replay_rec(void *ctx, const char *rec, size_t len, ec_jloc jloc)
+{
+    replay *r = ctx;
+    ec_ledger *l = r->l;
+    uint64_t loc = jloc == EC_JLOC_NONE ? 0 : r->base + jloc;
+    if (len > 11 && memcmp(rec, "{\"t\":\"res\",", 11) == 0) {
+        index_res(l, rec, len, loc);
+        return 0;
+    }
+    if (len > 14 && memcmp(rec, "{\"t\":\"intent\",", 14) == 0) {
+        l->count[EC_LT_INTENT]++;
+        replay_intent(l, rec, len, r->src, loc);
+        return 0;
+    }
+    ec_json d;
+    if (ec_json_parse(&d, rec, len, NULL) < 0 || ec_json_type(&d, 0) != EC_JSON_OBJECT) {
+        l->unparsed++;
+        ec_json_free(&d);
+        return 0;
+    }
+    int t = ec_json_get(&d, 0, "t");
+    long long v = 0;
+    if (ec_json_str_eq(&d, t, "res")) {
+        index_res(l, rec, len, loc);
+    } else if (ec_json_str_eq(&d, t, "hdr")) {
+        l->count[EC_LT_HDR]++;
+        if (ec_json_int(&d, ec_json_get(&d, 0, "v"), &v) == 0 && v > EC_JOURNAL_VERSION) {
+            seterr(&l->error,
+                   "journal %s: a header of format version %lld (this enrichcsv reads %d)",
+                   ec_journal_path(l->src[r->src].j), v, EC_JOURNAL_VERSION);
+            r->fatal = 1;
+        }
+    } else if (ec_json_str_eq(&d, t, "intent")) {
+        l->count[EC_LT_INTENT]++;
+        replay_intent(l, rec, len, r->src, loc);
+    } else if (ec_json_str_eq(&d, t, "job") || ec_json_str_eq(&d, t, "done")) {
+        l->count[ec_json_str_eq(&d, t, "job") ? EC_LT_JOB : EC_LT_DONE]++;
+        replay_batch_rec(l, &d, ec_json_str_eq(&d, t, "done"));
+    } else {
+        l->count[EC_LT_OTHER]++;
+    }
+    ec_json_free(&d);
+    return r->fatal;
+}
+
+/* ------------------------------------------------------------------ open/close */
+
+static void ledger_free(ec_ledger *l)
+{
+    for (size_t i = 0; i < l->nsrc; i++)
+        ec_journal_close(l->src[i].j, NULL);
+    free(l->src);
+    ec_lindex_free(&l->idx);
+    ec_lmap_free(&l->batches);
+    ec_lmap_free(&l->openkeys);
+    for (size_t i = 0; i < l->nopen; i++)
+        free_batch(&l->open[i]);
+    free(l->open);
+    for (int i = 0; i < EC_L_INTENTS; i++) {
+        ec_buf_free(&l->intents[i].text);
+        free(l->intents[i].off);
+        free(l->intents[i].len);
+    }
+    ec_buf_free(&l->esc);
+    ec_buf_free(&l->tmp);
+    ec_buf_free(&l->rec);
+    ec_buf_free(&l->out);
+    ec_buf_free(&l->error);
+    free(l);
+}
+
+static int replay_all(ec_ledger *l, ec_buf *notes, ec_buf *err)
+{
+    for (size_t i = 0; i < l->nsrc; i++) {
+        replay r = {l, i, l->src[i].base, 0};
+        int rc = ec_journal_scan(l->src[i].j, replay_rec, &r, err);
+        if (r.fatal) {
+            seterr(err, "%s", l->error.p);
+            return -1;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    if (l->orphans && notes)
+        ec_buf_printf(notes,
+                      "journal: %llu results name a batch whose intent is missing or "
+                      "ambiguous; they are ignored\n",
+                      (unsigned long long)l->orphans);
+    if (l->unparsed && notes)
+        ec_buf_printf(notes, "journal: %llu records are not JSON objects; ignored\n",
+                      (unsigned long long)l->unparsed);
+    for (size_t i = 0; i < l->nopen; i++)
+        if (load_keys(l, &l->open[i]) < 0 && notes)
+            ec_buf_printf(notes, "journal: the intent of open batch %s is unreadable\n",
+                          l->open[i].id);
+    l->openkeys_stale = 1;
+    return 0;
+}
+
+ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec_buf *notes,
+                               ec_buf *err)
+{
+    ec_ledger *l = ec_xcalloc(1, sizeof *l);
+    l->flags = flags;
+    l->src = ec_xcalloc(n ? n : 1, sizeof *l->src);
+    uint64_t base = 0, expect = 0;
+    for (size_t i = 0; i < n; i++) {
+        ec_journal *j =
+            ec_journal_open(paths[i], n > 1 ? flags | EC_J_READONLY : flags, notes, err);
+        if (!j) {
+            int e = errno; /* EWOULDBLOCK: locked by another process */
+            ledger_free(l);
+            errno = e;
+            return NULL;
+        }
+        ec_journal_info info;
+        ec_journal_stat(j, &info);
+        l->src[l->nsrc++] = (ec_lsrc){j, base};
+        base += EC_JLOC(info.size, 0);
+        expect += info.records;
+    }
+    if (n == 1 && !(flags & EC_J_READONLY))
+        l->w = l->src[0].j;
+    ec_lindex_init(&l->idx, expect);
+    if (replay_all(l, notes, err) < 0) {
+        ledger_free(l);
+        errno = EIO;
+        return NULL;
+    }
+    return l;
+}
+
+ec_ledger *ec_ledger_open(const char *path, int flags, ec_buf *notes, ec_buf *err)
+{
+    return ec_ledger_open_many(&path, 1, flags, notes, err);
+}
+
+int ec_ledger_close(ec_ledger *l, ec_buf *err)
+{
+    if (!l)
+        return 0;
+    int rc = l->w ? ec_journal_sync(l->w, err) : 0;
+    ledger_free(l);
+    return rc;
+}
+
+const char *ec_ledger_error(const ec_ledger *l)
+{
+    return l->error.p ? l->error.p : "";
+}
+
+ec_journal *ec_ledger_journal(ec_ledger *l)
+{
+    return l->src[0].j;
+}
+
+/* ------------------------------------------------------------------ writing */
+
+static int append_out(ec_ledger *l, ec_jloc *loc, ec_buf *err)
+{
+    if (!l->w) {
+        seterr(err, "journal %s is open read-only", ec_journal_path(l->src[0].j));
+        return -1;
+    }
+    if (ec_journal_append(l->w, l->out.p, l->out.len, loc) < 0) {
+        const char *why = ec_journal_failure(l->w);
+        seterr(err, "%s", why ? why : "cannot append to the journal");
+        return -1;
+    }
+    if (loc && (*loc == EC_JLOC_NONE || *loc >> EC_LX_LOC_BITS)) {
+        seterr(err, "journal %s is too large to index; compact it", ec_journal_path(l->w));
+        return -1;
+    }
+    return 0;
+}
+
+static double now(void)
+{
+    return (double)time(NULL);
+}
+
+static int same_keys(const ec_lbatch *b, const char *const *keys, size_t n)
+{
+    if (n != b->nkeys)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!keys[i] || strcmp(keys[i], b->keys[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int check_new_batch(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                           ec_buf *err)
+{
+    if (!keys || n == 0 || n >= POS_MAX || !ec_ledger_utf8_ok(batch, strlen(batch))) {
+        seterr(err, "intent for batch %s: bad batch id or key list", batch);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!keys[i] || !ec_ledger_utf8_ok(keys[i], strlen(keys[i]))) {
+            seterr(err, "intent for batch %s: key %zu is not valid UTF-8", batch, i);
+            return -1;
+        }
+    uint64_t prev;
+    ec_ledger_escape(&l->tmp, batch);
+    if (ec_lmap_get(&l->batches, batch_hash(l, 0, l->tmp.p, l->tmp.len), &prev)) {
+        seterr(err, "batch id %s was used before in this journal", batch);
+        return -1;
+    }
+    return 0;
+}
+
+int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                     const char *idem, ec_buf *err)
+{
+    ec_lbatch *ob = find_open(l, batch);
+    ec_jloc loc;
+    if (ob && keys && !same_keys(ob, keys, n)) {
+        seterr(err, "batch %s is open with other keys", batch);
+        return -1;
+    }
+    if (!ob && check_new_batch(l, batch, keys, n, err) < 0)
+        return -1;
+    if (!ob) {
+        ob = add_open(l, batch);
+        ob->keys = ec_xcalloc(n + 1, sizeof *ob->keys);
+        for (ob->nkeys = 0; ob->nkeys < n; ob->nkeys++)
+            ob->keys[ob->nkeys] = ec_xstrdup(keys[ob->nkeys]);
+        ob->ts = now();
+        ob->idem = idem ? ec_xstrdup(idem) : NULL;
+        ec_buf_clear(&l->out);
+        ec_ledger_put_intent(&l->out, ob, 1);
+        if (append_out(l, &loc, err) < 0) {
+            drop_open(l, ob);
+            return -1;
+        }
+        ob->intent = loc;
+        ec_ledger_escape(&l->tmp, batch);
+        ec_lmap_put(&l->batches, batch_hash(l, 0, l->tmp.p, l->tmp.len), loc);
+        if (!l->openkeys_stale)
+            openkeys_add(l, (size_t)(ob - l->open));
+    } else {
+        ec_lbatch again = *ob;
+        free(ob->idem);
+        ob->idem = idem ? ec_xstrdup(idem) : NULL;
+        again.idem = ob->idem;
+        again.ts = now();
+        ec_buf_clear(&l->out);
+        ec_ledger_put_intent(&l->out, &again, 0);
+        if (append_out(l, NULL, err) < 0)
+            return -1;
+    }
+    l->count[EC_LT_INTENT]++;
+    return ec_journal_sync(l->w, err);
+}
+
+int ec_ledger_job(ec_ledger *l, const char *batch, const char *checkpoint, ec_buf *err)
+{
+    ec_lbatch *ob = find_open(l, batch);
+    if (!ob) {
+        seterr(err, "checkpoint for batch %s, which has no open intent", batch);
+        return -1;
+    }
+    ec_buf_clear(&l->out);
+    ec_buf_puts(&l->out, "{\"t\":\"job\",\"b\":");
+    ec_json_put_cstr(&l->out, batch);
+    ec_buf_puts(&l->out, ",\"cp\":");
+    ec_json_put_cstr(&l->out, checkpoint);
+    ec_buf_printf(&l->out, ",\"ts\":%lld}", (long long)now());
+    if (append_out(l, NULL, err) < 0)
+        return -1;
+    free(ob->cp);
+    ob->cp = ec_xstrdup(checkpoint);
+    l->count[EC_LT_JOB]++;
+    return ec_journal_sync(l->w, err);
+}
+
+/* The open batch and position holding key, when its intent can be referenced. */
+static const char *open_position(ec_ledger *l, const char *key, uint64_t h, size_t *pos)
+{
+    uint64_t v, intent;
+    if (l->openkeys_stale) {
+        ec_lmap_free(&l->openkeys);
+        for (size_t i = 0; i < l->nopen; i++)
+            openkeys_add(l, i);
+        l->openkeys_stale = 0;
+    }
+    if (!ec_lmap_get(&l->openkeys, h, &v))
+        return NULL;
+    size_t bi = (size_t)(v >> 20), p = (size_t)(v & (POS_MAX - 1));
+    if (bi >= l->nopen || p >= l->open[bi].nkeys || strcmp(l->open[bi].keys[p], key) != 0)
+        return NULL;
+    ec_ledger_escape(&l->tmp, l->open[bi].id);
+    if (!ec_lmap_get(&l->batches, batch_hash(l, 0, l->tmp.p, l->tmp.len), &intent) ||
+        intent != l->open[bi].intent || intent == 0)
+        return NULL;
+    *pos = p;
+    return l->open[bi].id;
+}
+
+int ec_ledger_result(ec_ledger *l, const char *key, const ec_outcome *o, ec_buf *err)
+{
+    if (!ec_ledger_utf8_ok(key, strlen(key))) {
+        seterr(err, "result key is not valid UTF-8");
+        return -1;
+    }
+    ec_ledger_escape(&l->esc, key);
+    uint64_t h = ec_ledger_hash(l->esc.p, l->esc.len);
+    size_t pos = 0;
+    const char *batch = l->w ? open_position(l, key, h, &pos) : NULL;
+    ec_jloc loc;
+    ec_buf_clear(&l->out);
+    ec_ledger_put_res(&l->out, l->esc.p, l->esc.len, batch, pos, o, now());
+    if (append_out(l, &loc, err) < 0)
+        return -1;
+    ec_lindex_add(&l->idx, h, loc);
+    l->count[EC_LT_RES]++;
+    return 0;
+}
+
+int ec_ledger_done(ec_ledger *l, const char *batch, ec_buf *err)
+{
+    ec_lbatch *ob = find_open(l, batch);
+    if (!ob) {
+        seterr(err, "end of batch %s, which has no open intent", batch);
+        return -1;
+    }
+    ec_buf_clear(&l->out);
+    ec_buf_puts(&l->out, "{\"t\":\"done\",\"b\":");
+    ec_json_put_cstr(&l->out, batch);
+    ec_buf_putc(&l->out, '}');
+    if (append_out(l, NULL, err) < 0)
+        return -1;
+    drop_open(l, ob);
+    l->count[EC_LT_DONE]++;
+    return 0;
+}
+
+int ec_ledger_sync(ec_ledger *l, ec_buf *err)
+{
+    if (!l->w) {
+        seterr(err, "journal %s is open read-only", ec_journal_path(l->src[0].j));
+        return -1;
+    }
+    return ec_journal_sync(l->w, err);
+}

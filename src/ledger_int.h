@@ -1,0 +1,169 @@
+/* ledger_int.h - internals shared by ledger.c, ledger_index.c and
+ * ledger_tools.c; not part of the ledger's interface. */
+#ifndef EC_LEDGER_INT_H
+#define EC_LEDGER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "journal.h"
+#include "ledger.h"
+
+/* ---- the result index: key hash -> where its res records live ----------
+ * 256 shards of open-addressing (linear probing) tables of 8-byte slots:
+ * (location << 18) | 18 bits of the key's hash, 0 = empty. The stored bits
+ * also give the home slot, so a shard can grow without the keys. Every res
+ * record gets a slot (a key answered twice has two); a lookup verifies the
+ * candidates against the record's full key, newest first, so a hash
+ * collision can cost a read but never returns another key's result. */
+#define EC_LX_SHARDS 256
+#define EC_LX_FP_BITS 18
+#define EC_LX_LOC_BITS (64 - EC_LX_FP_BITS)
+
+typedef struct ec_lx_shard {
+    uint64_t *slot;
+    uint32_t cap, n;
+} ec_lx_shard;
+
+typedef struct ec_lindex {
+    ec_lx_shard sh[EC_LX_SHARDS];
+    uint64_t n;
+} ec_lindex;
+
+/* Size the shards for about expect entries (0 = minimal). */
+void ec_lindex_init(ec_lindex *x, uint64_t expect);
+void ec_lindex_free(ec_lindex *x);
+/* Add an entry; -1 when loc does not fit in a slot. */
+int ec_lindex_add(ec_lindex *x, uint64_t hash, uint64_t loc);
+/* Locations whose stored hash bits match hash: writes up to max of them to
+ * out, returns how many there are. */
+size_t ec_lindex_find(const ec_lindex *x, uint64_t hash, uint64_t *out, size_t max);
+/* Bytes of slot memory. */
+uint64_t ec_lindex_bytes(const ec_lindex *x);
+
+/* ---- a small map of 64-bit keys (non-zero) to 64-bit values ------------ */
+typedef struct ec_lmap {
+    uint64_t *k, *v;
+    size_t cap, n;
+} ec_lmap;
+
+/* Insert or replace. */
+void ec_lmap_put(ec_lmap *m, uint64_t key, uint64_t val);
+/* 1 and *val when present, else 0. */
+int ec_lmap_get(const ec_lmap *m, uint64_t key, uint64_t *val);
+void ec_lmap_free(ec_lmap *m);
+
+/* 64-bit hash of bytes (in-memory use only; never stored). */
+uint64_t ec_ledger_hash(const void *p, size_t n);
+
+/* ---- the ledger ------------------------------------------------------- */
+
+/* A journal feeding the index; locations are offset by base so several
+ * journals (a merge) share one index. */
+typedef struct ec_lsrc {
+    ec_journal *j;
+    uint64_t base;
+} ec_lsrc;
+
+typedef struct ec_lbatch {
+    char *id;
+    char **keys;
+    size_t nkeys;
+    char *idem;
+    char *cp;
+    double ts;
+    uint64_t intent; /* location of the intent holding the keys */
+} ec_lbatch;
+
+/* A parsed intent: where each key's escaped text sits in text. */
+typedef struct ec_lintent {
+    uint64_t loc; /* 0 = empty */
+    uint64_t use;
+    ec_buf text;
+    uint32_t *off, *len;
+    size_t n, cap;
+} ec_lintent;
+
+#define EC_L_INTENTS 4
+
+enum { EC_LT_HDR, EC_LT_INTENT, EC_LT_JOB, EC_LT_RES, EC_LT_DONE, EC_LT_OTHER, EC_LT_N };
+
+struct ec_ledger {
+    ec_lsrc *src;
+    size_t nsrc;
+    ec_journal *w; /* the journal written to, or NULL (read-only) */
+    int flags;
+    ec_lindex idx;
+    ec_lmap batches; /* hash(batch id) ^ source salt -> intent location (or EC_L_AMBIGUOUS) */
+    ec_lbatch *open; /* open batches, oldest first */
+    size_t nopen, capopen;
+    ec_lmap openkeys;   /* hash(key) -> open batch << 20 | position */
+    int openkeys_stale; /* rebuild openkeys before use */
+    ec_lintent intents[EC_L_INTENTS];
+    uint64_t tick;
+    uint64_t count[EC_LT_N];
+    uint64_t orphans;  /* res records whose batch reference cannot be resolved */
+    uint64_t unparsed; /* lines that are not JSON objects */
+    ec_buf esc, tmp, rec, out, error;
+};
+
+#define EC_L_AMBIGUOUS UINT64_MAX
+
+/* ---- record texts (ledger_rec.c) ---- */
+
+/* How our own res records start (fast paths check these prefixes). */
+#define EC_L_RES_K "{\"t\":\"res\",\"k\":\""
+#define EC_L_RES_B "{\"t\":\"res\",\"b\":\""
+
+/* 1 when s is valid UTF-8. */
+int ec_ledger_utf8_ok(const char *s, size_t n);
+/* JSON-escaped text of s, without the quotes, into b (replacing it). */
+void ec_ledger_escape(ec_buf *b, const char *s);
+/* Canonical escaped text (as ec_ledger_escape writes it) of a string found
+ * escaped in a record; points into raw, or into buf when it had to change. */
+const char *ec_ledger_canon(const char *raw, size_t len, ec_buf *buf, size_t *outlen);
+/* The raw (escaped) JSON string right after prefix, up to its closing quote. */
+int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const char **s,
+                        size_t *slen);
+/* Decoded copy of an escaped string (malloc'd). */
+char *ec_ledger_decode(const char *raw, size_t len);
+
+/* The parts of an intent record, as raw spans into it. */
+typedef struct ec_lintent_view {
+    const char *id;
+    size_t idlen;
+    int has_keys;
+    const char *keys; /* text between the brackets of "keys" */
+    size_t keyslen;
+    const char *idem; /* NULL when null or missing */
+    size_t idemlen;
+    double ts;
+} ec_lintent_view;
+
+/* Parse an intent record. 0 or -1. */
+int ec_ledger_intent_view(const char *rec, size_t len, ec_lintent_view *v);
+/* Next string of a keys span from *pos: 1 with its raw text, 0 at the end, -1 if malformed. */
+int ec_ledger_next_key(const char *keys, size_t n, size_t *pos, const char **raw, size_t *rawlen);
+/* The key (escaped text) of the res record rec at loc: 0, or -1 when it has
+ * none or it cannot be resolved. May read the journal (intent records). */
+int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
+                      size_t *keylen);
+/* Read the record at an index location. 0 or -1 (l->error set). */
+int ec_ledger_read(ec_ledger *l, uint64_t loc, const char **rec, size_t *len);
+/* Is the res at loc (key hash h, escaped key) the newest of its key? By file
+ * position, or by (ts, position) when by_ts. 1 yes, 0 no, -1 read error. */
+int ec_ledger_is_latest(ec_ledger *l, uint64_t loc, uint64_t h, const char *key, size_t keylen,
+                        int by_ts, double ts);
+/* Open a ledger over several journals (read-only unless n == 1 and flags
+ * allow writing). */
+ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec_buf *notes,
+                               ec_buf *err);
+/* Parse a res record's outcome and ts. 0 or -1. */
+int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts);
+/* Append a res record for key (escaped text) to b. */
+void ec_ledger_put_res(ec_buf *b, const char *esckey, size_t keylen, const char *batch, size_t pos,
+                       const ec_outcome *o, double ts);
+/* Append the intent record of an open batch (with its keys). */
+void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys);
+
+#endif

@@ -1,0 +1,457 @@
+/* ledger_rec.c - the ledger's record texts: building and parsing res and
+ * intent records, key escaping and canonical form, UTF-8 checks. Fast paths
+ * read the exact layout this file writes; anything else goes through jsmn. */
+#include "config.h"
+#include "ledger_int.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+int ec_ledger_utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        unsigned c = *p;
+        size_t k;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3;
+        else
+            return 0;
+        if ((size_t)(e - p) <= k)
+            return 0;
+        for (size_t i = 1; i <= k; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+            (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+            return 0;
+        p += k + 1;
+    }
+    return 1;
+}
+
+void ec_ledger_escape(ec_buf *b, const char *s)
+{
+    ec_buf_clear(b);
+    ec_json_put_cstr(b, s);
+    memmove(b->p, b->p + 1, b->len - 2);
+    b->len -= 2;
+    b->p[b->len] = '\0';
+}
+
+const char *ec_ledger_canon(const char *raw, size_t len, ec_buf *buf, size_t *outlen)
+{
+    *outlen = len;
+    if (!memchr(raw, '\\', len))
+        return raw;
+    ec_buf quoted = {0}, dec = {0};
+    ec_json doc;
+    ec_buf_putc(&quoted, '"');
+    ec_buf_put(&quoted, raw, len);
+    ec_buf_putc(&quoted, '"');
+    const char *out = raw;
+    if (ec_json_parse(&doc, quoted.p, quoted.len, NULL) == 0 &&
+        ec_json_str_into(&doc, 0, &dec) == 0 && !memchr(dec.p, '\0', dec.len)) {
+        ec_ledger_escape(buf, dec.p);
+        out = buf->p;
+        *outlen = buf->len;
+    }
+    ec_json_free(&doc);
+    ec_buf_free(&quoted);
+    ec_buf_free(&dec);
+    return out;
+}
+
+/* The closing quote of the JSON string whose text starts at start, or NULL. */
+static const char *string_end(const char *start, const char *e)
+{
+    for (const char *p = start; p < e;) {
+        const char *q = memchr(p, '"', (size_t)(e - p));
+        if (!q)
+            return NULL;
+        size_t bs = 0;
+        while (q - bs > start && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const char **s,
+                        size_t *slen)
+{
+    size_t plen = strlen(prefix);
+    if (len < plen || memcmp(rec, prefix, plen) != 0)
+        return -1;
+    const char *p = rec + plen, *q = string_end(p, rec + len);
+    if (!q)
+        return -1;
+    *s = p;
+    *slen = (size_t)(q - p);
+    return 0;
+}
+
+static int put_values(ec_buf *b, const char *name, const ec_values *vs)
+{
+    if (!vs->n)
+        return 0;
+    ec_buf_printf(b, ",\"%s\":[", name);
+    for (size_t i = 0; i < vs->n; i++) {
+        if (i)
+            ec_buf_putc(b, ',');
+        ec_json_put_cstr(b, vs->v[i]);
+    }
+    ec_buf_putc(b, ']');
+    return 1;
+}
+
+static void put_field(ec_buf *b, const char *name, const char *s, int *first)
+{
+    if (!s)
+        return;
+    ec_buf_printf(b, "%s\"%s\":", *first ? "" : ",", name);
+    ec_json_put_cstr(b, s);
+    *first = 0;
+}
+
+static void put_person(ec_buf *b, const ec_person *p)
+{
+    int first = 1;
+    ec_buf_putc(b, '{');
+    put_field(b, "id", p->id, &first);
+    put_field(b, "name", p->name, &first);
+    put_field(b, "title", p->title, &first);
+    put_field(b, "li", p->linkedin_url, &first);
+    put_field(b, "st", p->status, &first);
+    ec_buf t = {0};
+    put_values(&t, "em", &p->emails);
+    put_values(&t, "ph", &p->phones);
+    ec_buf_put(b, first && t.len ? t.p + 1 : t.p, first && t.len ? t.len - 1 : t.len);
+    ec_buf_free(&t);
+    ec_buf_putc(b, '}');
+}
+
+void ec_ledger_put_res(ec_buf *b, const char *esckey, size_t keylen, const char *batch, size_t pos,
+                       const ec_outcome *o, double ts)
+{
+    if (batch) {
+        ec_buf_puts(b, "{\"t\":\"res\",\"b\":");
+        ec_json_put_cstr(b, batch);
+        ec_buf_printf(b, ",\"i\":%zu", pos);
+    } else {
+        ec_buf_puts(b, EC_L_RES_K);
+        ec_buf_put(b, esckey, keylen);
+        ec_buf_putc(b, '"');
+    }
+    ec_buf st = {0};
+    ec_status_text(o, &st);
+    ec_buf_puts(b, ",\"s\":");
+    ec_json_put_str(b, st.p, st.len);
+    ec_buf_free(&st);
+    put_values(b, "em", &o->emails);
+    put_values(b, "ph", &o->phones);
+    if (o->has_people) {
+        ec_buf_puts(b, ",\"pp\":[");
+        for (size_t i = 0; i < o->npeople; i++) {
+            if (i)
+                ec_buf_putc(b, ',');
+            put_person(b, &o->people[i]);
+        }
+        ec_buf_putc(b, ']');
+    }
+    if (o->credits != 0)
+        ec_buf_printf(b, ",\"c\":%.15g", o->credits);
+    ec_buf_printf(b, ",\"ts\":%lld}", (long long)ts);
+}
+
+void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys)
+{
+    ec_buf_puts(b, "{\"t\":\"intent\",\"b\":");
+    ec_json_put_cstr(b, ob->id);
+    if (with_keys) {
+        ec_buf_puts(b, ",\"keys\":[");
+        for (size_t i = 0; i < ob->nkeys; i++) {
+            if (i)
+                ec_buf_putc(b, ',');
+            ec_json_put_cstr(b, ob->keys[i]);
+        }
+        ec_buf_putc(b, ']');
+    }
+    ec_buf_puts(b, ",\"idem\":");
+    if (ob->idem)
+        ec_json_put_cstr(b, ob->idem);
+    else
+        ec_buf_puts(b, "null");
+    ec_buf_printf(b, ",\"ts\":%lld}", (long long)ob->ts);
+}
+
+/* ------------------------------------------------------------------ parsing */
+
+static int parse_status(const char *s, ec_outcome *o)
+{
+    static const struct {
+        const char *text;
+        enum ec_status st;
+    } fixed[] = {{"enriched", EC_ST_ENRICHED},
+                 {"not_found", EC_ST_NOT_FOUND},
+                 {"skipped:no_identifier", EC_ST_SKIPPED_NO_ID},
+                 {"skipped:credits", EC_ST_SKIPPED_CREDITS}};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(s, fixed[i].text) == 0) {
+            o->status = fixed[i].st;
+            return 0;
+        }
+    if (strncmp(s, "failed:", 7) != 0)
+        return -1;
+    o->status = EC_ST_FAILED;
+    o->reason = ec_xstrdup(s + 7);
+    return 0;
+}
+
+static void get_values(const ec_json *d, int t, ec_values *vs)
+{
+    if (ec_json_type(d, t) != EC_JSON_ARRAY)
+        return;
+    int e = t + 1;
+    for (int i = 0; i < ec_json_size(d, t); i++, e = ec_json_skip(d, e)) {
+        size_t n;
+        char *s = ec_json_strdup(d, e, &n);
+        if (s)
+            ec_values_add(vs, s, n);
+        free(s);
+    }
+}
+
+static void get_person(const ec_json *d, int t, ec_person *p)
+{
+    p->id = ec_json_scalar_dup(d, ec_json_get(d, t, "id"));
+    p->name = ec_json_strdup(d, ec_json_get(d, t, "name"), NULL);
+    p->title = ec_json_strdup(d, ec_json_get(d, t, "title"), NULL);
+    p->linkedin_url = ec_json_strdup(d, ec_json_get(d, t, "li"), NULL);
+    p->status = ec_json_strdup(d, ec_json_get(d, t, "st"), NULL);
+    get_values(d, ec_json_get(d, t, "em"), &p->emails);
+    get_values(d, ec_json_get(d, t, "ph"), &p->phones);
+}
+
+/* A string list ["a","b"] at p (just after the '['): values appended, returns
+ * the position after ']' or NULL. */
+static const char *fast_values(const char *p, const char *e, ec_values *vs)
+{
+    while (p < e && *p != ']') {
+        if (*p == ',')
+            p++;
+        const char *q = p < e && *p == '"' ? string_end(p + 1, e) : NULL;
+        if (!q)
+            return NULL;
+        if (memchr(p + 1, '\\', (size_t)(q - p - 1))) {
+            char *d = ec_ledger_decode(p + 1, (size_t)(q - p - 1));
+            ec_values_add(vs, d, strlen(d));
+            free(d);
+        } else {
+            ec_values_add(vs, p + 1, (size_t)(q - p - 1));
+        }
+        p = q + 1;
+    }
+    return p < e ? p + 1 : NULL;
+}
+
+static int starts(const char *p, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+    return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* The layout ec_ledger_put_res writes (without people); -1 for anything else. */
+static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
+{
+    const char *e = rec + len, *s, *p;
+    size_t n;
+    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0) {
+        p = s + n + 1;
+    } else if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0 &&
+               starts(s + n, e, "\",\"i\":")) {
+        for (p = s + n + 6; p < e && *p >= '0' && *p <= '9';)
+            p++;
+    } else {
+        return -1;
+    }
+    if (ec_ledger_str_after(p, (size_t)(e - p), ",\"s\":\"", &s, &n) < 0 || n >= 256 ||
+        memchr(s, '\\', n))
+        return -1;
+    char st[256];
+    memcpy(st, s, n);
+    st[n] = '\0';
+    if (parse_status(st, o) < 0)
+        return -1;
+    p = s + n + 1;
+    if (p && starts(p, e, ",\"em\":["))
+        p = fast_values(p + 7, e, &o->emails);
+    if (p && starts(p, e, ",\"ph\":["))
+        p = fast_values(p + 7, e, &o->phones);
+    char *end = NULL;
+    if (p && starts(p, e, ",\"c\":")) {
+        o->credits = strtod(p + 5, &end);
+        p = end;
+    }
+    if (!p || !starts(p, e, ",\"ts\":"))
+        return -1;
+    double t = strtod(p + 6, &end);
+    if (end != e - 1 || *end != '}')
+        return -1;
+    if (ts)
+        *ts = t;
+    return 0;
+}
+
+int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts)
+{
+    ec_json d;
+    memset(o, 0, sizeof *o);
+    if (res_fast(rec, len, o, ts) == 0)
+        return 0;
+    ec_outcome_clear(o);
+    int rc = -1;
+    if (ec_json_parse(&d, rec, len, NULL) == 0 && ec_json_type(&d, 0) == EC_JSON_OBJECT) {
+        char *s = ec_json_strdup(&d, ec_json_get(&d, 0, "s"), NULL);
+        rc = s ? parse_status(s, o) : -1;
+        free(s);
+    }
+    if (rc == 0) {
+        get_values(&d, ec_json_get(&d, 0, "em"), &o->emails);
+        get_values(&d, ec_json_get(&d, 0, "ph"), &o->phones);
+        int pp = ec_json_get(&d, 0, "pp");
+        if (ec_json_type(&d, pp) == EC_JSON_ARRAY) {
+            o->has_people = 1;
+            o->npeople = (size_t)ec_json_size(&d, pp);
+            o->people = o->npeople ? ec_xcalloc(o->npeople, sizeof *o->people) : NULL;
+            for (size_t i = 0; i < o->npeople; i++)
+                get_person(&d, ec_json_at(&d, pp, (int)i), &o->people[i]);
+        }
+        if (ec_json_double(&d, ec_json_get(&d, 0, "c"), &o->credits) < 0)
+            o->credits = 0;
+        double t = 0;
+        ec_json_double(&d, ec_json_get(&d, 0, "ts"), &t);
+        if (ts)
+            *ts = t;
+    } else {
+        ec_outcome_clear(o);
+    }
+    ec_json_free(&d);
+    return rc;
+}
+
+char *ec_ledger_decode(const char *raw, size_t len)
+{
+    if (!memchr(raw, '\\', len))
+        return ec_xstrndup(raw, len);
+    ec_buf quoted = {0}, dec = {0};
+    ec_json doc;
+    ec_buf_putc(&quoted, '"');
+    ec_buf_put(&quoted, raw, len);
+    ec_buf_putc(&quoted, '"');
+    if (ec_json_parse(&doc, quoted.p, quoted.len, NULL) < 0 || ec_json_str_into(&doc, 0, &dec) < 0)
+        ec_buf_clear(&dec);
+    ec_json_free(&doc);
+    ec_buf_free(&quoted);
+    return ec_buf_take(&dec);
+}
+
+int ec_ledger_next_key(const char *s, size_t n, size_t *pos, const char **raw, size_t *rawlen)
+{
+    size_t i = *pos;
+    while (i < n && (s[i] == ',' || s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i >= n)
+        return 0;
+    if (s[i] != '"')
+        return -1;
+    const char *q = string_end(s + i + 1, s + n);
+    if (!q)
+        return -1;
+    *raw = s + i + 1;
+    *rawlen = (size_t)(q - *raw);
+    *pos = (size_t)(q - s) + 1;
+    return 1;
+}
+
+/* The layout ec_ledger_put_intent writes. */
+static int intent_fast(const char *rec, size_t len, ec_lintent_view *v)
+{
+    const char *e = rec + len, *p;
+    if (ec_ledger_str_after(rec, len, "{\"t\":\"intent\",\"b\":\"", &v->id, &v->idlen) < 0)
+        return -1;
+    p = v->id + v->idlen + 1;
+    if (e - p > 9 && memcmp(p, ",\"keys\":[", 9) == 0) {
+        v->has_keys = 1;
+        v->keys = p += 9;
+        while (p < e && *p != ']') {
+            if (*p == '"' && !(p = string_end(p + 1, e)))
+                return -1;
+            p++;
+        }
+        if (p >= e)
+            return -1;
+        v->keyslen = (size_t)(p++ - v->keys);
+    }
+    if (e - p < 12 || memcmp(p, ",\"idem\":", 8) != 0)
+        return -1;
+    p += 8;
+    if (memcmp(p, "null", 4) == 0) {
+        p += 4;
+    } else if (ec_ledger_str_after(p, (size_t)(e - p), "\"", &v->idem, &v->idemlen) == 0) {
+        p = v->idem + v->idemlen + 1;
+    } else {
+        return -1;
+    }
+    if (e - p < 8 || memcmp(p, ",\"ts\":", 6) != 0 || e[-1] != '}')
+        return -1;
+    char *end;
+    v->ts = strtod(p + 6, &end);
+    return end == e - 1 ? 0 : -1;
+}
+
+int ec_ledger_intent_view(const char *rec, size_t len, ec_lintent_view *v)
+{
+    memset(v, 0, sizeof *v);
+    if (intent_fast(rec, len, v) == 0)
+        return 0;
+    memset(v, 0, sizeof *v);
+    ec_json d;
+    int rc = -1;
+    if (ec_json_parse(&d, rec, len, NULL) == 0 &&
+        ec_json_str_eq(&d, ec_json_get(&d, 0, "t"), "intent") &&
+        ec_json_type(&d, ec_json_get(&d, 0, "b")) == EC_JSON_STRING) {
+        ec_str id = ec_json_raw(&d, ec_json_get(&d, 0, "b"));
+        int keys = ec_json_get(&d, 0, "keys"), idem = ec_json_get(&d, 0, "idem");
+        v->id = id.ptr;
+        v->idlen = id.len;
+        if (ec_json_type(&d, keys) == EC_JSON_ARRAY) {
+            ec_str all = ec_json_text(&d, keys);
+            v->has_keys = 1;
+            v->keys = all.ptr + 1;
+            v->keyslen = all.len - 2;
+        }
+        if (ec_json_type(&d, idem) == EC_JSON_STRING) {
+            ec_str s = ec_json_raw(&d, idem);
+            v->idem = s.ptr;
+            v->idemlen = s.len;
+        }
+        ec_json_double(&d, ec_json_get(&d, 0, "ts"), &v->ts);
+        rc = 0;
+    }
+    ec_json_free(&d);
+    return rc;
+}

@@ -1,0 +1,520 @@
+/* t_ledger.c - journal semantics: latest result wins, max age, open
+ * batches and their checkpoints, results naming their batch position,
+ * compaction and merge (atomic, latest per key), stats.
+ *
+ * Also a measuring tool (not run by make check):
+ *   t_ledger bench N FILE [batch]  write N answered rows the way a run does
+ *   t_ledger replay FILE N [shuffle]  reopen and look every row up; prints
+ *                                     time, bytes per row and peak RSS */
+#include "config.h"
+#include "ledger.h"
+#include "tap.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static char *path_in(const char *name)
+{
+    static char p[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static ec_outcome mk(enum ec_status st, const char *email, const char *phone)
+{
+    ec_outcome o;
+    memset(&o, 0, sizeof o);
+    o.status = st;
+    if (email)
+        ec_values_add(&o.emails, email, strlen(email));
+    if (phone)
+        ec_values_add(&o.phones, phone, strlen(phone));
+    return o;
+}
+
+static int result(ec_ledger *l, const char *key, enum ec_status st, const char *email)
+{
+    ec_outcome o = mk(st, email, NULL);
+    if (st == EC_ST_FAILED)
+        o.reason = ec_xstrdup("http_500");
+    int rc = ec_ledger_result(l, key, &o, NULL);
+    ec_outcome_clear(&o);
+    return rc;
+}
+
+/* The first email of key's latest outcome, "" when it has none, NULL when unknown. */
+static const char *email_of(ec_ledger *l, const char *key)
+{
+    static char buf[256];
+    ec_outcome o;
+    if (ec_ledger_find(l, key, 0, &o, NULL) != 1)
+        return NULL;
+    snprintf(buf, sizeof buf, "%s", o.emails.n ? o.emails.v[0] : "");
+    ec_outcome_clear(&o);
+    return buf;
+}
+
+/* Write raw records through the file layer (for chosen timestamps). */
+static void raw_journal(const char *path, const char *const *recs)
+{
+    ec_journal *j = ec_journal_open(path, 0, NULL, NULL);
+    for (; *recs; recs++)
+        ec_journal_append(j, *recs, strlen(*recs), NULL);
+    ec_journal_close(j, NULL);
+}
+
+static void test_find(void)
+{
+    ec_buf err = {0}, notes = {0};
+    const char *p = path_in("find.zst");
+    ec_ledger *l = ec_ledger_open(p, 0, &notes, &err);
+    ok(l != NULL, "open creates: %s", err.p ? err.p : "");
+    result(l, "k1", EC_ST_ENRICHED, "a@x.test");
+    result(l, "k1", EC_ST_NOT_FOUND, NULL);
+    result(l, "k2", EC_ST_FAILED, NULL);
+    const char *odd = "quo\"te back\\slash\ttab \xc3\xbc"
+                      "n\xc3\xaf"
+                      "c\xf0\x9f\x98\x80 /";
+    result(l, odd, EC_ST_ENRICHED, "odd@x.test");
+    is_str(email_of(l, "k1"), "", "the latest result wins (before sync)");
+    ok(ec_ledger_result(l, "bad\xff", &(ec_outcome){0}, &err) < 0,
+       "an invalid UTF-8 key is refused");
+    ec_outcome pp = mk(EC_ST_ENRICHED, NULL, NULL);
+    pp.has_people = 1;
+    pp.npeople = 2;
+    pp.credits = 2.5;
+    pp.people = ec_xcalloc(2, sizeof *pp.people);
+    pp.people[0].id = ec_xstrdup("p1");
+    pp.people[0].name = ec_xstrdup("Ana \"A\" Lee");
+    pp.people[0].linkedin_url = ec_xstrdup("https://linkedin.com/in/ana");
+    ec_values_add(&pp.people[0].emails, "ana@x.test", 10);
+    ec_values_add(&pp.people[0].phones, "+1-555-0100", 11);
+    pp.people[1].title = ec_xstrdup("CTO");
+    pp.people[1].status = ec_xstrdup("revealed");
+    ok(ec_ledger_result(l, "acct-9", &pp, &err) == 0, "people outcome appended");
+    ok(ec_ledger_close(l, &err) == 0, "close");
+
+    l = ec_ledger_open(p, 0, &notes, &err);
+    is_str(email_of(l, "k1"), "", "latest wins after reopen");
+    ec_outcome o;
+    ok(ec_ledger_find(l, "k2", 0, &o, NULL) == 1 && o.status == EC_ST_FAILED && o.reason &&
+           strcmp(o.reason, "http_500") == 0,
+       "failure reason kept");
+    ec_outcome_clear(&o);
+    is_str(email_of(l, odd), "odd@x.test", "keys with quotes, escapes and UTF-8 round-trip");
+    ok(email_of(l, "k3") == NULL && email_of(l, "k") == NULL, "unknown keys are not found");
+    ok(ec_ledger_find(l, "acct-9", 0, &o, NULL) == 1 && o.has_people && o.npeople == 2 &&
+           o.credits == 2.5 && strcmp(o.people[0].name, "Ana \"A\" Lee") == 0 &&
+           o.people[0].emails.n == 1 && strcmp(o.people[0].phones.v[0], "+1-555-0100") == 0 &&
+           strcmp(o.people[1].title, "CTO") == 0 && strcmp(o.people[1].status, "revealed") == 0,
+       "people, their contacts and credits round-trip");
+    ec_outcome_clear(&o);
+    ec_outcome_clear(&pp);
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&err);
+    ec_buf_free(&notes);
+}
+
+static void test_max_age(void)
+{
+    const char *p = path_in("age.zst");
+    char fresh[128];
+    snprintf(fresh, sizeof fresh, "{\"t\":\"res\",\"k\":\"new\",\"s\":\"not_found\",\"ts\":%lld}",
+             (long long)time(NULL) - 86400);
+    const char *recs[] = {
+        "{\"t\":\"res\",\"k\":\"old\",\"s\":\"enriched\",\"em\":[\"o@x\"],\"ts\":1000}",
+        fresh,
+        "{\"t\":\"res\",\"k\":\"x\",\"s\":\"enriched\",\"ts\":5000}",
+        "{\"t\":\"res\",\"k\":\"x\",\"s\":\"not_found\",\"ts\":4000}",
+        "{ \"ts\": 7, \"s\": \"enriched\", \"t\": \"res\", \"k\": \"sp\\u0061ced\" }",
+        "{\"t\":\"future\",\"what\":1}",
+        NULL};
+    raw_journal(p, recs);
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    ec_outcome o;
+    double ts = 0;
+    ok(ec_ledger_find(l, "old", 0, &o, &ts) == 1 && ts == 1000, "old result found without max-age");
+    ec_outcome_clear(&o);
+    ok(ec_ledger_find(l, "old", 30, &o, NULL) == 0, "older than max-age: unknown");
+    ok(ec_ledger_find(l, "new", 30, &o, NULL) == 1 && o.status == EC_ST_NOT_FOUND,
+       "newer than max-age: found");
+    ec_outcome_clear(&o);
+    ok(ec_ledger_find(l, "x", 0, &o, NULL) == 1 && o.status == EC_ST_NOT_FOUND,
+       "within one journal the last written result wins");
+    ec_outcome_clear(&o);
+    ok(ec_ledger_find(l, "spaced", 0, &o, NULL) == 1,
+       "a record with other key order, spaces and escapes is still indexed");
+    ec_outcome_clear(&o);
+    ec_ledger_close(l, NULL);
+}
+
+typedef struct seen {
+    int n;
+    char ids[4][32];
+    char cp[4][32];
+    char idem[4][32];
+    size_t nkeys[4];
+    char key0[4][32];
+} seen;
+
+static int see(void *ctx, const ec_open_batch *b)
+{
+    seen *s = ctx;
+    if (s->n < 4) {
+        snprintf(s->ids[s->n], 32, "%s", b->id);
+        snprintf(s->cp[s->n], 32, "%s", b->checkpoint ? b->checkpoint : "(none)");
+        snprintf(s->idem[s->n], 32, "%s", b->idem ? b->idem : "(none)");
+        s->nkeys[s->n] = b->nkeys;
+        snprintf(s->key0[s->n], 32, "%s", b->nkeys ? b->keys[0] : "");
+    }
+    s->n++;
+    return 0;
+}
+
+static void test_batches(void)
+{
+    ec_buf err = {0};
+    const char *p = path_in("batch.zst");
+    const char *k123[] = {"k1", "k2", "k3"}, *k4[] = {"k4"};
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    ok(ec_ledger_intent(l, "b1", k123, 3, "idem-1", &err) == 0, "intent synced");
+    ok(ec_ledger_job(l, "b1", "job=42", &err) == 0, "checkpoint synced");
+    result(l, "k1", EC_ST_ENRICHED, "k1@x");
+    ok(ec_ledger_intent(l, "b2", k4, 1, NULL, &err) == 0, "second batch, no checkpoint");
+    ok(ec_ledger_intent(l, "b1", NULL, 0, "idem-1b", &err) == 0,
+       "repeated intent of an open batch");
+    ok(ec_ledger_intent(l, "b2", k123, 3, NULL, &err) < 0,
+       "repeated intent with other keys refused");
+    ok(ec_ledger_job(l, "nope", "x", &err) < 0 && ec_ledger_done(l, "nope", &err) < 0,
+       "checkpoint and end of an unknown batch refused");
+    ec_ledger_close(l, NULL);
+
+    l = ec_ledger_open(p, 0, NULL, &err);
+    seen s = {0};
+    ok(ec_ledger_open_batches(l, see, &s) == 2 && s.n == 2, "two open batches after reopen");
+    ok(strcmp(s.ids[0], "b1") == 0 && strcmp(s.cp[0], "job=42") == 0 && s.nkeys[0] == 3 &&
+           strcmp(s.key0[0], "k1") == 0 && strcmp(s.idem[0], "idem-1b") == 0,
+       "b1: keys, last idempotency key and checkpoint: resume by polling");
+    ok(strcmp(s.ids[1], "b2") == 0 && strcmp(s.cp[1], "(none)") == 0,
+       "b2: no checkpoint: outcome unknown");
+    is_str(email_of(l, "k1"), "k1@x", "a result naming its batch position resolves after reopen");
+    result(l, "k2", EC_ST_ENRICHED, "k2@x");
+    result(l, "k3", EC_ST_NOT_FOUND, NULL);
+    ok(ec_ledger_done(l, "b1", &err) == 0, "done");
+    ok(ec_ledger_intent(l, "b1", k4, 1, NULL, &err) < 0, "a batch id is never reused");
+    ec_ledger_close(l, NULL);
+
+    l = ec_ledger_open(p, 0, NULL, &err);
+    memset(&s, 0, sizeof s);
+    ok(ec_ledger_open_batches(l, see, &s) == 1 && strcmp(s.ids[0], "b2") == 0,
+       "only b2 stays open");
+    is_str(email_of(l, "k2"), "k2@x", "resumed batch results found");
+    is_str(email_of(l, "k3"), "", "resumed batch not_found kept");
+    ec_ledger_close(l, NULL);
+
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd,
+             "zstd -qdc '%s' | grep -c '^{\"t\":\"res\",\"b\":\"b1\",\"i\":[0-2],' > '%s'", p,
+             path_in("count"));
+    int rc = system(cmd);
+    FILE *f = fopen(path_in("count"), "r");
+    int n = 0;
+    ok(rc == 0 && f && fscanf(f, "%d", &n) == 1 && n == 3,
+       "results of an open batch are written as batch + position");
+    if (f)
+        fclose(f);
+    ec_buf_free(&err);
+}
+
+static void key_name(char *buf, size_t n, int i)
+{
+    snprintf(buf, n, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-%d", i);
+}
+
+/* n keys in batches of 100; each key answered `times` times (last: email v<times>). */
+static void fill(const char *path, int n, int times, int open_batch)
+{
+    ec_buf err = {0};
+    ec_ledger *l = ec_ledger_open(path, 0, NULL, &err);
+    char keys[100][96], id[32], email[64];
+    const char *kp[100];
+    for (int t = 1; t <= times; t++)
+        for (int b = 0; b * 100 < n; b++) {
+            int m = n - b * 100 < 100 ? n - b * 100 : 100;
+            for (int i = 0; i < m; i++) {
+                key_name(keys[i], sizeof keys[i], b * 100 + i);
+                kp[i] = keys[i];
+            }
+            snprintf(id, sizeof id, "r%d-%d", t, b);
+            ec_ledger_intent(l, id, kp, (size_t)m, NULL, &err);
+            for (int i = 0; i < m; i++) {
+                snprintf(email, sizeof email, "p%d.v%d@x.test", b * 100 + i, t);
+                result(l, keys[i], EC_ST_ENRICHED, email);
+            }
+            ec_ledger_done(l, id, &err);
+        }
+    if (open_batch) {
+        const char *k[] = {"pending-key"};
+        ec_ledger_intent(l, "open-1", k, 1, "idem-open", &err);
+        ec_ledger_job(l, "open-1", "poll=/jobs/7", &err);
+    }
+    ec_ledger_close(l, &err);
+    ec_buf_free(&err);
+}
+
+static int check_all(ec_ledger *l, int n, int version)
+{
+    char key[96], want[64];
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        key_name(key, sizeof key, i);
+        snprintf(want, sizeof want, "p%d.v%d@x.test", i, version);
+        const char *got = email_of(l, key);
+        if (!got || strcmp(got, want) != 0)
+            bad++;
+    }
+    for (int i = n; i < n + 500; i++) {
+        key_name(key, sizeof key, i);
+        if (email_of(l, key))
+            bad++;
+    }
+    return bad;
+}
+
+static void test_many(void)
+{
+    const char *p = path_in("many.zst");
+    fill(p, 20000, 1, 0);
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    ok(check_all(l, 20000, 1) == 0, "20000 keys found, 500 absent keys not found");
+    ec_ledger_close(l, NULL);
+}
+
+static void test_compact(void)
+{
+    ec_buf err = {0}, notes = {0}, st = {0};
+    const char *p = path_in("compact.zst"), *tmp = path_in("compact.zst.tmp");
+    fill(p, 3000, 3, 1);
+    long before = file_size(p);
+    int fd = open(tmp, O_WRONLY | O_CREAT, 0600); /* a crash before rename left this */
+    ok(fd >= 0 && write(fd, "junk", 4) == 4, "stale .tmp planted");
+    close(fd);
+    ec_ledger *l = ec_ledger_open(p, EC_J_READONLY, NULL, &err);
+    ok(l && check_all(l, 3000, 3) == 0 && access(tmp, F_OK) == 0,
+       "a leftover .tmp is ignored: the original is intact");
+    ec_ledger_close(l, NULL);
+    ok(ec_ledger_compact(p, 0, &notes, &err) == 0, "compact: %s", err.p ? err.p : "");
+    ok(access(tmp, F_OK) < 0, "no .tmp left");
+    ok(file_size(p) < before / 2, "compacted %ld -> %ld bytes", before, file_size(p));
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(check_all(l, 3000, 3) == 0, "latest result of every key kept");
+    seen s = {0};
+    ok(ec_ledger_open_batches(l, see, &s) == 1 && strcmp(s.cp[0], "poll=/jobs/7") == 0 &&
+           strcmp(s.idem[0], "idem-open") == 0 && strcmp(s.key0[0], "pending-key") == 0,
+       "the open batch survives with keys, idempotency key and checkpoint");
+    ec_ledger_close(l, NULL);
+    ok(ec_ledger_stats(p, 0, &st, &err) == 0 && strstr(st.p, "\nkeys: 3000\n") &&
+           strstr(st.p, "res 3000,") && strstr(st.p, "open batches: 1\n"),
+       "stats after compaction");
+    ec_buf_clear(&st);
+    fill(path_in("stats.zst"), 500, 2, 0);
+    ok(ec_ledger_stats(path_in("stats.zst"), 0, &st, &err) == 0 && strstr(st.p, "\nkeys: 500\n") &&
+           strstr(st.p, "res 1000,") && strstr(st.p, "outcomes: enriched 500,") &&
+           strstr(st.p, "bytes per key: "),
+       "stats: records by type, distinct keys, outcomes");
+    for (char *line = strtok(st.p, "\n"); line; line = strtok(NULL, "\n"))
+        printf("# %s\n", line);
+    ec_buf_free(&err);
+    ec_buf_free(&notes);
+    ec_buf_free(&st);
+}
+
+static void test_merge(void)
+{
+    ec_buf err = {0}, notes = {0};
+    const char *a = path_in("a.zst"), *b = path_in("b.zst"), *c = path_in("c.zst");
+    const char *ra[] = {
+        "{\"t\":\"res\",\"k\":\"k1\",\"s\":\"enriched\",\"em\":[\"old@x\"],\"ts\":1000}",
+        "{\"t\":\"res\",\"k\":\"s\",\"s\":\"enriched\",\"em\":[\"a-newer@x\"],\"ts\":3000}", NULL};
+    const char *rb[] = {
+        "{\"t\":\"res\",\"k\":\"k1\",\"s\":\"enriched\",\"em\":[\"new@x\"],\"ts\":2000}",
+        "{\"t\":\"res\",\"k\":\"s\",\"s\":\"enriched\",\"em\":[\"b-older@x\"],\"ts\":2000}",
+        "{\"t\":\"res\",\"k\":\"only-b\",\"s\":\"not_found\",\"ts\":5}", NULL};
+    raw_journal(a, ra);
+    raw_journal(b, rb);
+    ec_ledger *l = ec_ledger_open(a, 0, NULL, &err);
+    const char *k[] = {"inflight"};
+    ec_ledger_intent(l, "shard-a-1", k, 1, NULL, &err);
+    ec_ledger_close(l, NULL);
+    const char *in[] = {a, b};
+    ok(ec_ledger_merge(in, 2, c, 0, &notes, &err) == 0, "merge two shards: %s", err.p ? err.p : "");
+    l = ec_ledger_open(c, 0, NULL, &err);
+    is_str(email_of(l, "k1"), "new@x", "per key the latest ts wins (later input)");
+    is_str(email_of(l, "s"), "a-newer@x", "per key the latest ts wins (earlier input)");
+    is_str(email_of(l, "only-b"), "", "keys of every input kept");
+    ok(ec_ledger_open_batches(l, NULL, NULL) == 1, "open batches kept");
+    ec_ledger_close(l, NULL);
+    const char *in2[] = {b, a};
+    ok(ec_ledger_merge(in2, 1, a, 0, &notes, &err) == 0, "merge into an existing journal");
+    l = ec_ledger_open(a, 0, NULL, &err);
+    ok(email_of(l, "only-b") && strcmp(email_of(l, "k1"), "new@x") == 0 &&
+           strcmp(email_of(l, "s"), "a-newer@x") == 0 && ec_ledger_open_batches(l, NULL, NULL) == 1,
+       "out is an input too: nothing of it is lost");
+    ec_ledger_close(l, NULL);
+    ok(ec_ledger_merge(in2, 2, a, 0, &notes, &err) == 0, "out may also be listed as an input");
+    ec_journal *hold = ec_journal_open(c, 0, NULL, &err);
+    ok(ec_ledger_merge(in, 2, c, 0, &notes, &err) < 0 && strstr(err.p, " is in use by "),
+       "merge refuses an out journal another writer holds");
+    ec_journal_close(hold, NULL);
+    ec_buf_free(&err);
+    ec_buf_free(&notes);
+}
+
+/* ------------------------------------------------------------------ bench */
+
+static const char *const firsts[] = {"ana",  "ben",  "chloe", "dev", "emma", "farid",
+                                     "gina", "hugo", "ines",  "jon", "kai",  "lena",
+                                     "mo",   "nina", "omar",  "pia"};
+static const char *const lasts[] = {"smith",  "garcia", "chen",  "okafor", "novak",
+                                    "haddad", "costa",  "singh", "brown",  "kim",
+                                    "rossi",  "muller", "silva", "ivanova"};
+
+static void bench_row(int i, char *key, size_t kn, char *email, size_t en, char *phone, size_t pn)
+{
+    uint64_t h = (uint64_t)i * 0x9e3779b97f4a7c15ull;
+    const char *f = firsts[(h >> 20) % 16], *l = lasts[(h >> 30) % 14];
+    snprintf(key, kn, "amplemarket|sandbox|email,phone|linkedin_url=linkedin.com/in/%s-%s-%d", f, l,
+             i);
+    snprintf(email, en, "%s.%s@example.com", f, l);
+    snprintf(phone, pn, "+1-555-01%02u", (unsigned)((h >> 40) % 100));
+}
+
+/* CPU seconds used by this process (the machine may be busy: wall time lies). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long peak_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = atol(line + 6);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static int bench(int n, const char *path, int bs)
+{
+    ec_buf err = {0};
+    unlink(path);
+    ec_ledger *l = ec_ledger_open(path, 0, NULL, &err);
+    char(*keys)[128] = ec_xcalloc((size_t)bs, sizeof *keys);
+    const char **kp = ec_xcalloc((size_t)bs, sizeof *kp);
+    char email[96], phone[32], id[32];
+    double t0 = now_s();
+    for (int b = 0; b * bs < n; b++) {
+        int m = n - b * bs < bs ? n - b * bs : bs;
+        for (int i = 0; i < m; i++) {
+            bench_row(b * bs + i, keys[i], sizeof keys[i], email, sizeof email, phone,
+                      sizeof phone);
+            kp[i] = keys[i];
+        }
+        snprintf(id, sizeof id, "run1-%d", b);
+        ec_ledger_intent(l, id, kp, (size_t)m, NULL, &err);
+        ec_ledger_job(l, id, "{\"id\":\"job-0123456789abcdef\",\"stage\":1}", &err);
+        for (int i = 0; i < m; i++) {
+            bench_row(b * bs + i, keys[i], sizeof keys[i], email, sizeof email, phone,
+                      sizeof phone);
+            ec_outcome o = mk(EC_ST_ENRICHED, email, phone);
+            o.credits = 1;
+            ec_ledger_result(l, keys[i], &o, &err);
+            ec_outcome_clear(&o);
+        }
+        ec_ledger_done(l, id, &err);
+        ec_ledger_sync(l, &err);
+    }
+    ec_ledger_close(l, &err);
+    printf("wrote %d rows in %.2fs CPU: %ld bytes, %.2f bytes/row\n", n, now_s() - t0,
+           file_size(path), (double)file_size(path) / n);
+    free(keys);
+    free(kp);
+    ec_buf_free(&err);
+    return 0;
+}
+
+static int replay(const char *path, int n, int shuffle)
+{
+    ec_buf err = {0};
+    double t0 = now_s();
+    ec_ledger *l = ec_ledger_open(path, 0, NULL, &err);
+    if (!l) {
+        printf("open: %s\n", err.p);
+        return 1;
+    }
+    double t1 = now_s();
+    long open_kb = peak_kb();
+    char key[128], email[96], phone[32];
+    int found = 0;
+    for (int k = 0; k < n; k++) {
+        int i = shuffle ? (int)(((uint64_t)k * 2654435761u) % (uint64_t)n) : k;
+        bench_row(i, key, sizeof key, email, sizeof email, phone, sizeof phone);
+        ec_outcome o;
+        if (ec_ledger_find(l, key, 0, &o, NULL) == 1 && o.emails.n &&
+            strcmp(o.emails.v[0], email) == 0)
+            found++;
+        ec_outcome_clear(&o);
+    }
+    double t2 = now_s();
+    printf("replay %d rows (%s), CPU time: open %.2fs, %d found in %.2fs (%.2f us/find), peak RSS "
+           "%ld KiB "
+           "(after open %ld KiB), %.2f bytes/row on disk\n",
+           n, shuffle ? "shuffled" : "in order", t1 - t0, found, t2 - t1, (t2 - t1) * 1e6 / n,
+           peak_kb(), open_kb, (double)file_size(path) / n);
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&err);
+    return found == n ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && strcmp(argv[1], "bench") == 0)
+        return bench(atoi(argv[2]), argv[3], argc > 4 ? atoi(argv[4]) : 100);
+    if (argc >= 4 && strcmp(argv[1], "replay") == 0)
+        return replay(argv[2], atoi(argv[3]), argc > 4 && atoi(argv[4]));
+    snprintf(dir, sizeof dir, "%s/t_ledger.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(dir))
+        return 1;
+    test_find();
+    test_max_age();
+    test_batches();
+    test_many();
+    test_compact();
+    test_merge();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    return tap_done();
+}

@@ -1,0 +1,393 @@
+/* t_prov_lance.c - the Lance provider driven with canned answers: separate
+ * passes per field, batches of 100, status queries of 200, tasks missing
+ * from the answer, dataFound, failed states, the person record, credits,
+ * HTTP verdicts, checkpoint and resume. No network. */
+#include "config.h"
+#include "provider.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+extern const ec_provider ec_prov_lance;
+
+/* ---------------------------------------------------------------- harness */
+
+typedef struct harness {
+    const ec_provider *p;
+    ec_pctx ctx;
+    ec_auth auth;
+    ec_batch b;
+    ec_reqs q; /* requests the provider asked for, not answered yet */
+    ec_buf msg;
+} harness;
+
+static void h_init(harness *h, const ec_provider *p, size_t n, unsigned fields)
+{
+    memset(h, 0, sizeof *h);
+    h->p = p;
+    h->ctx.base_url = "http://127.0.0.1:9";
+    h->ctx.fields = fields;
+    h->auth.key = "of_KEY";
+    h->auth.key2 = "me@example.com";
+    h->b.items = ec_xcalloc(n + 1, sizeof *h->b.items);
+    h->b.n = n;
+    h->b.fields = fields;
+    h->b.idem_key = "idem";
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "key-%zu", i);
+        h->b.items[i] = ec_xcalloc(1, sizeof **h->b.items);
+        h->b.items[i]->key = ec_xstrdup(key);
+    }
+}
+
+static void h_take(harness *h, ec_reqs *out)
+{
+    for (size_t k = 0; k < out->n; k++) {
+        h->q.v = ec_xrealloc(h->q.v, (h->q.n + 1) * sizeof *h->q.v);
+        h->q.v[h->q.n++] = out->v[k];
+    }
+    free(out->v);
+    out->v = NULL;
+    out->n = 0;
+}
+
+static void h_clear_queue(harness *h)
+{
+    ec_reqs_free(&h->q);
+}
+
+static void h_free(harness *h)
+{
+    h->p->free_state(&h->b);
+    for (size_t i = 0; i < h->b.n; i++) {
+        ec_outcome_clear(&h->b.items[i]->out);
+        free((char *)h->b.items[i]->key);
+        free(h->b.items[i]);
+    }
+    free(h->b.items);
+    h_clear_queue(h);
+    ec_buf_free(&h->msg);
+}
+
+static int h_start(harness *h)
+{
+    ec_reqs out = {0};
+    int r = h->p->start(&h->ctx, &h->auth, &h->b, &out, &h->msg);
+    h_take(h, &out);
+    return r;
+}
+
+static int h_resume(harness *h, const char *cp)
+{
+    ec_reqs out = {0};
+    h_clear_queue(h);
+    h->p->free_state(&h->b);
+    for (size_t i = 0; i < h->b.n; i++) {
+        ec_outcome_clear(&h->b.items[i]->out);
+        h->b.items[i]->done = 0;
+    }
+    int r = h->p->resume(&h->ctx, &h->b, cp, &out, &h->msg);
+    h_take(h, &out);
+    return r;
+}
+
+/* Index of the first queued request with this method and URL prefix. */
+static long h_find(const harness *h, const char *method, const char *url)
+{
+    for (size_t k = 0; k < h->q.n; k++)
+        if (strcmp(h->q.v[k].method, method) == 0 && strncmp(h->q.v[k].url, url, strlen(url)) == 0)
+            return (long)k;
+    return -1;
+}
+
+static long h_count(const harness *h, const char *method, const char *url)
+{
+    long n = 0;
+    for (size_t k = 0; k < h->q.n; k++)
+        n += strcmp(h->q.v[k].method, method) == 0 && strncmp(h->q.v[k].url, url, strlen(url)) == 0;
+    return n;
+}
+
+/* Answer queued request k (removing it); its follow-ups join the queue. */
+static enum ec_verdict h_answer(harness *h, long k, long status, const char *body)
+{
+    if (k < 0 || (size_t)k >= h->q.n) {
+        ok(0, "no such request to answer");
+        return EC_V_FAIL;
+    }
+    ec_request req = h->q.v[k];
+    memmove(&h->q.v[k], &h->q.v[k + 1], (h->q.n - (size_t)k - 1) * sizeof *h->q.v);
+    h->q.n--;
+    ec_response resp = {status, body, body ? strlen(body) : 0, status ? NULL : "connection reset",
+                        -1};
+    ec_reqs out = {0};
+    ec_buf_clear(&h->msg);
+    enum ec_verdict v = h->p->handle(&h->ctx, &h->b, &req, &resp, &out, &h->msg);
+    ec_request_free(&req);
+    h_take(h, &out);
+    return v;
+}
+
+static const char *st(const harness *h, size_t i)
+{
+    static ec_buf b;
+    ec_buf_clear(&b);
+    ec_status_text(&h->b.items[i]->out, &b);
+    return b.p;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+#define BATCH "/api/v1/operations/enrichment/batch"
+#define QUERY "/api/v1/operations/enrichment/batch/query"
+#define PERSON "/api/v1/entities/prospects/person/"
+
+static char ids[200][48];
+
+static void people(harness *h, size_t n, unsigned fields)
+{
+    h_init(h, &ec_prov_lance, n, fields);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "00000000-0000-4000-8000-%012zu", i + 1);
+        h->b.items[i]->id[EC_F_PERSON_ID] = ids[i];
+    }
+}
+
+/* An enrichment object. */
+static void enr(ec_buf *b, size_t i, const char *field, const char *status, const char *found)
+{
+    ec_buf_printf(
+        b,
+        "%s{\"id\":\"e%zu\",\"entityId\":\"%s\",\"entityType\":\"person\",\"field\":\"%s\","
+        "\"status\":\"%s\",\"dataFound\":%s,\"error\":null}",
+        b->len > 1 ? "," : "", i, ids[i], field, status, found);
+}
+
+/* The first queued request to exactly this URL (the query path extends the batch path). */
+static long find_exact(const harness *h, const char *method, const char *url)
+{
+    for (size_t k = 0; k < h->q.n; k++)
+        if (strcmp(h->q.v[k].method, method) == 0 && strcmp(h->q.v[k].url, url) == 0)
+            return (long)k;
+    return -1;
+}
+
+static int count_of(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; p && (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void test_passes(void)
+{
+    harness h;
+    people(&h, 150, EC_WANT_EMAIL | EC_WANT_PHONE);
+    h.b.items[149]->id[EC_F_PERSON_ID] = "not-a-uuid";
+    is_int(h_start(&h), 0, "start");
+    is_str(st(&h, 149), "failed:bad_person_id", "a malformed person id fails alone");
+    is_int(h.q.n, 4, "two passes of two batches (100 + 49)");
+    int emails = 0, phones = 0;
+    for (size_t k = 0; k < h.q.n; k++) {
+        emails += strstr(h.q.v[k].body, "\"field\":\"emails\"") != NULL;
+        phones += strstr(h.q.v[k].body, "\"field\":\"phones\"") != NULL;
+        ok(h.q.v[k].paid == 1 && strcmp(h.q.v[k].url, BATCH) == 0, "batch POST %zu, paid", k);
+    }
+    ok(emails == 2 && phones == 2, "one field per call");
+    is_int(count_of(h.q.v[0].body, "-4000-"), 100, "first batch: 100 ids");
+    is_int(count_of(h.q.v[1].body, "-4000-"), 49, "second batch: the rest");
+    ok(!strstr(h.q.v[1].body, "not-a-uuid"), "the malformed id is not sent");
+    ec_values hd = {0};
+    h.p->auth_headers(&h.auth, &h.q.v[0], &hd);
+    ok(hd.n == 2 && strcmp(hd.v[0], "Authorization: Bearer of_KEY") == 0, "Bearer token");
+    ec_values_free(&hd);
+    /* every task pending: then one status round over 298 tasks */
+    while (find_exact(&h, "POST", BATCH) >= 0) {
+        long k = find_exact(&h, "POST", BATCH);
+        const char *field = strstr(h.q.v[k].body, "emails") ? "emails" : "phones";
+        int first = strstr(h.q.v[k].body, ids[0]) != NULL;
+        ec_buf b = {0};
+        ec_buf_putc(&b, '[');
+        for (size_t i = first ? 0 : 100; i < (first ? 100u : 149u); i++)
+            enr(&b, i, field, "pending", "null");
+        ec_buf_putc(&b, ']');
+        is_int(h_count(&h, "POST", QUERY), 0, "no query before every batch is answered");
+        is_int(h_answer(&h, k, 200, b.p), EC_V_OK, "batch answered");
+        ec_buf_free(&b);
+    }
+    is_int(h_count(&h, "POST", QUERY), 2, "298 tasks: two status queries, once all are answered");
+    long q = h_find(&h, "POST", QUERY);
+    is_int(count_of(h.q.v[q].body, "\"entityType\":\"person\""), 200, "first query: 200 tasks");
+    is_int(count_of(h.q.v[q + 1].body, "\"entityType\":\"person\""), 98, "second: 98");
+    ok(h.q.v[q].paid == 0 && h.q.v[q].delay >= 10.0, "a free read, after >= 10 s");
+    h_free(&h);
+}
+
+static void test_outcomes(void)
+{
+    harness h;
+    people(&h, 6, EC_WANT_EMAIL | EC_WANT_PHONE);
+    h_start(&h);
+    /* emails pass: reused finished enrichments for 0 and 1, pending others */
+    ec_buf b = {0};
+    ec_buf_putc(&b, '[');
+    enr(&b, 0, "emails", "finished", "true");
+    enr(&b, 1, "emails", "finished", "false");
+    enr(&b, 2, "emails", "pending", "null");
+    enr(&b, 3, "emails", "pending", "null");
+    enr(&b, 4, "emails", "failed", "null");
+    ec_buf_putc(&b, ']');
+    h_answer(&h, find_exact(&h, "POST", BATCH), 200, b.p); /* 5 missing: not started */
+    ec_buf_clear(&b);
+    ec_buf_putc(&b, '[');
+    for (size_t i = 0; i < 6; i++)
+        enr(&b, i, "phones", "pending", "null");
+    ec_buf_putc(&b, ']');
+    h_answer(&h, find_exact(&h, "POST", BATCH), 200, b.p);
+    long q = h_find(&h, "POST", QUERY);
+    is_int(count_of(h.q.v[q].body, "entityId"), 9, "query only what is not terminal");
+    ec_buf_clear(&b);
+    ec_buf_putc(&b, '[');
+    enr(&b, 0, "phones", "finished", "false");
+    enr(&b, 1, "phones", "finished", "false");
+    enr(&b, 2, "emails", "finished", "true");
+    enr(&b, 2, "phones", "timeout", "null");
+    enr(&b, 3, "emails", "cancelled", "null");
+    enr(&b, 3, "phones", "finished", "false");
+    enr(&b, 4, "phones", "finished", "false");
+    ec_buf_putc(&b, ']');
+    is_int(h_answer(&h, q, 200, b.p), EC_V_OK, "query answered");
+    is_str(st(&h, 1), "not_found", "dataFound false on every field: not_found, no read");
+    is_str(st(&h, 3), "failed:cancelled", "cancelled: failed:cancelled");
+    is_str(st(&h, 4), "failed:failed", "failed: failed:failed");
+    is_int(h_count(&h, "GET", PERSON), 2, "records read for persons with data");
+    long p = h_find(&h, "GET", PERSON "00000000-0000-4000-8000-000000000001");
+    ok(p >= 0 && h.q.v[p].paid == 0, "person record of #1, free");
+    h_answer(&h, p, 200,
+             "{\"id\":\"x\",\"emails\":[\"a@x.example\",{\"value\":\"b@x.example\"},null,\"\"],"
+             "\"phones\":[\"+15550102\"]}");
+    is_str(st(&h, 0), "enriched", "#1 enriched");
+    ok(h.b.items[0]->out.emails.n == 2 && strcmp(h.b.items[0]->out.emails.v[1], "b@x.example") == 0,
+       "strings and objects taken, nulls skipped");
+    is_str(h.b.items[0]->out.phones.v[0], "+15550102", "phones from the record");
+    p = h_find(&h, "GET", PERSON "00000000-0000-4000-8000-000000000003");
+    h_answer(&h, p, 200, "{\"data\":{\"emails\":[\"c@x.example\"],\"phones\":null}}");
+    is_str(st(&h, 2), "enriched", "email found, phone timed out: enriched with what was found");
+    is_int(h.b.items[2]->out.phones.n, 0, "no phone");
+    ok(!h.b.items[5]->done, "#6 not started yet: still waiting");
+    q = h_find(&h, "POST", QUERY);
+    is_int(count_of(h.q.v[q].body, "entityId"), 2, "the query shrinks to what is left");
+    h_answer(&h, q, 200, "[]");
+    q = h_find(&h, "POST", QUERY);
+    ok(q >= 0, "missing from the answer: asked again");
+    h_answer(&h, q, 404, "{\"error\":\"NOT_FOUND\"}");
+    ok(h_find(&h, "POST", QUERY) >= 0, "a 404 query means none started: asked again");
+    h_free(&h);
+    ec_buf_free(&b);
+}
+
+static void test_timeout_and_credits(void)
+{
+    harness h;
+    people(&h, 1, EC_WANT_EMAIL);
+    h.ctx.poll_interval = 300;
+    h_start(&h);
+    h_answer(&h, 0, 200, "[]");
+    int polls = 0;
+    long q;
+    while ((q = h_find(&h, "POST", QUERY)) >= 0 && polls < 10) {
+        polls++;
+        h_answer(&h, q, 200, "[]");
+    }
+    is_int(polls, 3, "never started: asked until the job timeout (900 s at 300 s)");
+    is_str(st(&h, 0), "failed:timeout", "then failed:timeout");
+    h_free(&h);
+
+    people(&h, 2, EC_WANT_EMAIL | EC_WANT_PHONE);
+    h_start(&h);
+    long e = -1, ph = -1;
+    for (size_t k = 0; k < h.q.n; k++)
+        *(strstr(h.q.v[k].body, "emails") ? &e : &ph) = (long)k;
+    is_int(h_answer(&h, ph, 402, "{\"error\":{\"code\":\"INSUFFICIENT_CREDITS\"}}"), EC_V_OK,
+           "phones refused for credits: emails go on");
+    ec_buf b = {0};
+    ec_buf_putc(&b, '[');
+    enr(&b, 0, "emails", "finished", "true");
+    enr(&b, 1, "emails", "finished", "false");
+    ec_buf_putc(&b, ']');
+    is_int(h_answer(&h, find_exact(&h, "POST", BATCH), 200, b.p), EC_V_OK, "emails answered");
+    ec_buf_free(&b);
+    is_str(st(&h, 1), "skipped:credits", "nothing found, a pass refused: skipped:credits");
+    is_int(h_answer(&h, h_find(&h, "GET", PERSON), 200, "{\"emails\":[\"z@x.example\"]}"),
+           EC_V_CREDITS, "once all is settled: out of credits");
+    is_str(st(&h, 0), "enriched", "the email found is kept");
+    h_free(&h);
+
+    static const struct {
+        long status;
+        const char *body;
+        enum ec_verdict v;
+        const char *what;
+    } cases[] = {
+        {401, "{\"code\":\"UNAUTHORIZED\",\"message\":\"Missing token\"}", EC_V_AUTH, "401"},
+        {402, "{\"code\":\"INSUFFICIENT_CREDITS\"}", EC_V_CREDITS, "402 on the only pass"},
+        {429, NULL, EC_V_RETRY, "429"},
+        {500, "{\"code\":\"INTERNAL_ERROR\"}", EC_V_RETRY, "500"},
+        {0, NULL, EC_V_RETRY, "transport"},
+        {200, "[{\"id\":", EC_V_BAD_RESPONSE, "malformed JSON"},
+        {200, "{\"ok\":true}", EC_V_BAD_RESPONSE, "no enrichment objects"},
+        {400, "{\"code\":\"VALIDATION_ERROR\",\"message\":\"bad personIds\"}", EC_V_OK,
+         "400: the pass fails its persons"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        people(&h, 1, EC_WANT_EMAIL);
+        h_start(&h);
+        is_int(h_answer(&h, 0, cases[c].status, cases[c].body), cases[c].v, "verdict: %s",
+               cases[c].what);
+        if (cases[c].v == EC_V_OK)
+            is_str(st(&h, 0), "failed:bad personIds", "with the provider's message");
+        else if (cases[c].v != EC_V_CREDITS)
+            ok(h.msg.len > 0, "with a reason (%s)", h.msg.p);
+        else
+            is_str(st(&h, 0), "skipped:credits", "skipped:credits");
+        h_free(&h);
+    }
+}
+
+static void test_resume(void)
+{
+    harness h;
+    people(&h, 2, EC_WANT_EMAIL);
+    h_start(&h);
+    char *cp = h.p->checkpoint(&h.b);
+    ok(cp && strstr(cp, "\"emails\"") && strstr(cp, ids[1]), "checkpoint: fields and persons");
+    h.b.fields = EC_WANT_EMAIL | EC_WANT_PHONE; /* resume follows the checkpoint, not this */
+    is_int(h_resume(&h, cp), 0, "resume");
+    free(cp);
+    is_int(h.q.n, 1, "one request");
+    ok(strcmp(h.q.v[0].url, BATCH) == 0 && strstr(h.q.v[0].body, "\"field\":\"emails\"") &&
+           strstr(h.q.v[0].body, ids[0]) && strstr(h.q.v[0].body, ids[1]),
+       "the batch is posted again (reuse makes it free)");
+    ec_buf b = {0};
+    ec_buf_putc(&b, '[');
+    enr(&b, 0, "emails", "finished", "false");
+    enr(&b, 1, "emails", "finished", "false");
+    ec_buf_putc(&b, ']');
+    h_answer(&h, 0, 200, b.p);
+    ec_buf_free(&b);
+    ok(h.b.items[0]->done && h.b.items[1]->done, "reused finished enrichments settle at once");
+    is_int(h.q.n, 0, "no query needed");
+    h_free(&h);
+}
+
+int main(void)
+{
+    test_passes();
+    test_outcomes();
+    test_timeout_and_credits();
+    test_resume();
+    return tap_done();
+}
