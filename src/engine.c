@@ -560,10 +560,27 @@ static void check_signal(engine *e)
     }
 }
 
+static void tick(engine *e, double now, int final)
+{
+    if (!e->cfg->on_tick || (!final && now - e->last_tick < 0.25))
+        return;
+    e->last_tick = now;
+    ec_engine_stats *st = e->st;
+    st->elapsed = now - e->t0;
+    st->in_flight = e->in_flight;
+    st->lookups_pending = e->npending;
+    for (const bt *B = e->batches; B; B = B->next)
+        st->lookups_pending += B->b.n;
+    st->bytes_read = ec_reader_bytes(e->reader);
+    st->bytes_total = e->cfg->in_size;
+    e->cfg->on_tick(e->cfg->tick_ctx, st, final);
+}
+
 static void run_loop(engine *e)
 {
     for (;;) {
         double now = ec_now();
+        tick(e, now, 0);
         check_signal(e);
         if (want_input(e))
             pump_input(e);
@@ -648,6 +665,7 @@ int ec_engine_run(const ec_engine_cfg *cfg, ec_engine_stats *st)
         if (r == EC_EXIT_OK && e.strict_failed && e.o->strict)
             r = EC_EXIT_FAILED_ROWS;
     }
+    tick(&e, ec_now(), 1);
     st->elapsed = ec_now() - e.t0;
     teardown(&e);
     return r;

@@ -8,6 +8,7 @@
 #include "provider.h"
 
 struct ec_ledger;
+struct ec_engine_stats;
 
 /* Exit statuses (SPEC section 7). */
 enum ec_exit {
@@ -32,6 +33,10 @@ typedef struct ec_engine_cfg {
     int out_fd;                   /* rows go here */
     unsigned long long in_size;   /* size of a regular input file (for ETA), 0 if unknown */
     struct ec_ledger *ledger;     /* NULL with --no-journal (borrowed) */
+    /* Called about every 0.25 s while the run goes on, and once with final = 1
+     * at the end (progress display); may be NULL. */
+    void (*on_tick)(void *ctx, const struct ec_engine_stats *st, int final);
+    void *tick_ctx;
 } ec_engine_cfg;
 
 typedef struct ec_engine_stats {
@@ -44,6 +49,11 @@ typedef struct ec_engine_stats {
     double credits_worst;         /* dry run: worst case of the lookups to submit */
     int credits_provider_figure;  /* 1 when credits_reported comes from the provider */
     double elapsed;
+    /* live figures for progress */
+    unsigned long long in_flight;       /* requests in flight */
+    unsigned long long lookups_pending; /* lookups waiting for a batch or an answer */
+    unsigned long long bytes_read;      /* input bytes consumed */
+    unsigned long long bytes_total;     /* size of a regular input file, else 0 */
 } ec_engine_stats;
 
 /* Run the whole job; returns an exit status (enum ec_exit). Prints its

@@ -103,6 +103,7 @@ typedef struct engine {
     int stopping;                 /* signal: no new batches */
     int unsynced;                 /* results appended but not synced */
     double last_sync;
+    double last_tick;
     int strict_failed;
     int dry_run;
 } engine;
