@@ -59,6 +59,7 @@ void ec_buf_reserve(ec_buf *b, size_t extra)
         cap *= 2;
     b->p = ec_xrealloc(b->p, cap);
     b->cap = cap;
+    b->p[b->len] = '\0'; /* a fresh buffer is a valid empty string at once */
 }
 
 void ec_buf_put(ec_buf *b, const void *data, size_t len)

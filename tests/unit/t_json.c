@@ -33,6 +33,19 @@ int main(void)
     ok(ec_json_parse(&j, "{\"a\":", 5, &err) != 0, "truncated document is refused");
     ec_json_free(&j);
 
+    /* regression: a fresh buffer reserved but never written must be a valid
+     * empty string (ec_json_strdup of "" used to return unterminated bytes) */
+    ok(ec_json_parse(&j, "[\"\",\"x\"]", 8, &err) == 0, "parses an empty string element");
+    size_t elen = 99;
+    char *empty = ec_json_strdup(&j, ec_json_at(&j, 0, 0), &elen);
+    ok(empty && elen == 0 && empty[0] == '\0', "an empty JSON string decodes to a terminated \"\"");
+    free(empty);
+    ec_json_free(&j);
+    ec_buf fresh = {0};
+    ec_buf_reserve(&fresh, 10);
+    ok(fresh.p && fresh.p[0] == '\0', "a freshly reserved buffer is an empty string");
+    ec_buf_free(&fresh);
+
     ec_buf out = {0};
     ec_json_put_str(&out, "a\"b\\c\n\x01\xff\xc3\xa9", 10);
     is_str(out.p, "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\xc3\xa9\"",
