@@ -1,0 +1,1 @@
+$ENRICHCSV --dry-run --no-journal -p thehog "$DATA/leads.ndjson"

@@ -1,0 +1,1 @@
+$ENRICHCSV --dry-run --no-journal -p amplemarket "$DATA/leads.csv"

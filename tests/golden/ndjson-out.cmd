@@ -1,0 +1,1 @@
+head -4 "$DATA/leads.csv" | $ENRICHCSV --sandbox -q --no-journal -p amplemarket -o ndjson

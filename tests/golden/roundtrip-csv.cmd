@@ -1,0 +1,1 @@
+head -6 "$DATA/leads.csv" | $ENRICHCSV --sandbox -q --no-journal -p amplemarket

@@ -1,0 +1,1 @@
+$ENRICHCSV --show-map -p lance "$DATA/lance-people.csv"

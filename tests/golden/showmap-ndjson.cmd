@@ -1,0 +1,1 @@
+$ENRICHCSV --show-map -p amplemarket "$DATA/leads.ndjson"

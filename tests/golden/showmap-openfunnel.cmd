@@ -1,0 +1,1 @@
+$ENRICHCSV --show-map -p openfunnel "$DATA/accounts.csv"

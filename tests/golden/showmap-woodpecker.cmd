@@ -1,0 +1,1 @@
+$ENRICHCSV --show-map -p woodpecker "$DATA/woodpecker-export.csv"
