@@ -463,15 +463,18 @@ static const char *transport_reason(const ec_http_result *res)
     return res->reason ? res->reason : "connection";
 }
 
+/* The failed:<reason> of a transient failure that outlived its retries:
+ * the transport's tag, else the exact HTTP status (http_502), else what the
+ * provider said. */
 static void reason_for(const ec_http_result *res, const char *msg, char *out, size_t n)
 {
     const char *t = transport_reason(res);
-    if (msg && *msg)
-        snprintf(out, n, "%s", msg);
-    else if (t)
+    if (t)
         snprintf(out, n, "%s", t);
-    else
+    else if (res->status >= 300 || !msg || !*msg)
         snprintf(out, n, "http_%ld", res->status);
+    else
+        snprintf(out, n, "%s", msg);
 }
 
 /* A RETRY verdict: back off and resend when safe, else end the batch. */
@@ -499,7 +502,7 @@ static int handle_retry(engine *e, rq *r, const ec_http_result *res, const char 
     }
     r->retries++;
     e->st->retries++;
-    double wait = ec_backoff_delay(&e->rng, 1.0, 60.0, (unsigned)(r->retries - 1), res->retry_after);
+    double wait = ec_backoff_delay(&e->rng, e->backoff_base, 60.0, (unsigned)(r->retries - 1), res->retry_after);
     if (limited) /* the whole account is limited: pause every request, not just this one */
         ec_ratelimit_hold(&e->rate, now + wait);
     if (now + wait > B->deadline)
@@ -522,6 +525,29 @@ static void finish_request(engine *e, rq *r)
     unlink_request(e, r);
     ec_request_free(&r->req);
     free(r);
+}
+
+/* Journal a batch whose paid request was refused before doing anything as
+ * closed; its rows stay unfinished (the run is stopping). */
+static void close_refused(engine *e, bt *B)
+{
+    if (e->cfg->ledger && B->intent_written) {
+        ec_buf err = {0};
+        if (ec_ledger_done(e->cfg->ledger, B->id, &err) < 0)
+            journal_fail(e, "done", &err);
+        e->unsynced = 1;
+        ec_buf_free(&err);
+    }
+    B->intent_written = 0;
+}
+
+/* 1 when the provider settled every lookup of B. */
+static int batch_settled(const bt *B)
+{
+    for (size_t i = 0; i < B->b.n; i++)
+        if (!B->b.items[i]->done)
+            return 0;
+    return 1;
 }
 
 /* Apply the provider's verdict. Returns 1 when r is finished (to free). */
@@ -555,6 +581,11 @@ static int apply_verdict(engine *e, rq *r, enum ec_verdict v, const ec_http_resu
                  msg && *msg ? ": " : "", msg ? msg : "", e->cfg->key_hint);
         e->fatal = EC_EXIT_AUTH;
         e->stopping = 1;
+        /* a first submit refused outright charged nothing: close it, so a
+         * rerun with the right key does not take it for an uncertain one;
+         * anything else stays open for a rerun to resume */
+        if (r->req.paid && r->retries == 0 && r->bad_retries == 0)
+            close_refused(e, B);
         return 1;
     case EC_V_CREDITS:
         if (!e->credits_stop)
@@ -572,7 +603,8 @@ static void on_answer(void *ud, ec_http_result *res)
     rq *r = ud;
     engine *e = r->e;
     bt *B = r->batch;
-    r->in_flight = 0;
+    /* r->in_flight stays 1 while its answer is handled, so a batch ending
+     * under it (remove_requests) leaves r to us; requeue() clears it */
     e->in_flight--;
     if (B->failed) { /* the batch ended while this was in flight */
         finish_request(e, r);
@@ -596,8 +628,13 @@ static void on_answer(void *ud, ec_http_result *res)
             free_batch(e, B);
         return;
     }
-    if (--B->outstanding == 0)
-        end_batch(e, B, END_FINAL, EC_ST_FAILED, "incomplete");
+    if (--B->outstanding > 0)
+        return;
+    /* stopping (signal, key refused, journal failure): a batch the provider
+     * left unfinished stays open for ec_dispatch_abandon, and a rerun */
+    if (e->stopping && !batch_settled(B))
+        return;
+    end_batch(e, B, END_FINAL, EC_ST_FAILED, "incomplete");
 }
 
 void ec_dispatch_check_deadlines(engine *e, double now)
@@ -616,6 +653,19 @@ void ec_dispatch_abandon(engine *e)
 {
     while (e->batches)
         fail_batch(e, e->batches, END_OPEN, "interrupted");
+}
+
+void ec_dispatch_free(engine *e)
+{
+    while (e->queue) {
+        rq *r = e->queue;
+        bt *B = r->batch;
+        e->queue = r->next;
+        ec_request_free(&r->req);
+        free(r);
+        if (--B->outstanding == 0 && B->failed)
+            free_batch(e, B);
+    }
 }
 
 /* ------------------------------------------------------------------ resume */
@@ -684,11 +734,30 @@ static void resume_uncertain(engine *e, bt *B)
     fail_batch(e, B, END_FINAL, "uncertain");
 }
 
+/* 1 when the open batch's keys are this run's provider and endpoint. */
+static int batch_is_ours(const engine *e, const ec_open_batch *ob)
+{
+    if (!ob->nkeys)
+        return 0;
+    size_t pn = strlen(e->prov->name), en = strlen(e->cfg->endpoint);
+    const char *k = ob->keys[0];
+    return strncmp(k, e->prov->name, pn) == 0 && k[pn] == '|' &&
+           strncmp(k + pn + 1, e->cfg->endpoint, en) == 0 && k[pn + 1 + en] == '|';
+}
+
 static int resume_one(void *ctx, const ec_open_batch *ob)
 {
     engine *e = ctx;
     if (e->fatal)
         return 1;
+    /* A --sandbox simulator is new on every run: an earlier one's jobs are
+     * gone with it and its credits are fictional, so its open batches are
+     * closed and their lookups simply submitted again. */
+    if (strcmp(e->cfg->endpoint, "sandbox") == 0 && batch_is_ours(e, ob)) {
+        ec_verbose("batch %s: jobs of an earlier --sandbox run are gone; submitting again", ob->id);
+        close_open_batch(e, ob->id);
+        return 0;
+    }
     double now = ec_now();
     bt *B = NULL;
     unsigned fields = 0;
