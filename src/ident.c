@@ -689,6 +689,14 @@ static int is_text_field(int f)
            f == EC_F_COMPANY_NAME;
 }
 
+/* Identifiers that name one person (or account) on their own. */
+static int is_strong_field(int f)
+{
+    return f == EC_F_LINKEDIN_URL || f == EC_F_EMAIL || f == EC_F_X_HANDLE ||
+           f == EC_F_GITHUB_USERNAME || f == EC_F_UID || f == EC_F_PERSON_ID ||
+           f == EC_F_ACCOUNT_ID;
+}
+
 char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
                    const char *const chosen[EC_F_COUNT])
 {
@@ -703,8 +711,14 @@ char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
         ec_buf_putc(&k, 'p');
     if (!(fields & (EC_WANT_EMAIL | EC_WANT_PHONE)))
         ec_buf_putc(&k, '-');
+    int strong = 0;
+    for (int f = 0; f < EC_F_COUNT; f++)
+        strong |= chosen[f] && is_strong_field(f);
     for (int f = 0; f < EC_F_COUNT; f++) {
-        if (!chosen[f])
+        /* a person is who their strongest identifiers say: names and
+         * companies beside a LinkedIn URL or an email, and titles always, are
+         * hints sent along, not part of the lookup */
+        if (!chosen[f] || f == EC_F_TITLE || (strong && !is_strong_field(f)))
             continue;
         const char *v = chosen[f];
         size_t vn = strlen(v);

@@ -98,7 +98,11 @@ void ec_ident_free_vals(char *vals[EC_F_COUNT]);
  * FIELDS is "e" (email), "p" (phone), "ep" or "-"; fields follow in enum
  * ec_field order, absent ones omitted; name, first_name, last_name, title
  * and company_name are case-folded (ec_casefold). '\' and '|' inside any
- * part are escaped with '\'. chosen[] holds normalized values (borrowed). */
+ * part are escaped with '\'. chosen[] holds normalized values (borrowed).
+ * Only the strongest identifiers make the key: when any of linkedin_url,
+ * email, x_handle, github_username, uid, person_id, account_id is chosen,
+ * the names and companies beside it are left out; title never counts (two
+ * rows with one email and two titles are one lookup). */
 char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
                    const char *const chosen[EC_F_COUNT]);
 

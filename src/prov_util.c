@@ -1,6 +1,7 @@
 /* prov_util.c - helpers shared by the provider files (see prov_util.h). */
 #include "config.h"
 #include "prov_util.h"
+#include "ident.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,8 +117,12 @@ static void canon_domain(const char *s, size_t len, ec_buf *out)
     put_lower(out, s, len);
 }
 
+/* Names, titles, companies: inner white space collapsed, then case-folded
+ * the way journal keys are (ec_casefold, beyond ASCII), so an identifier
+ * rebuilt from a key on resume ("øystein") matches the echo ("Øystein"). */
 static void canon_words(const char *s, size_t len, ec_buf *out)
 {
+    ec_buf words = {0};
     int gap = 0;
     for (size_t i = 0; i < len; i++) {
         if (is_space(s[i])) {
@@ -125,10 +130,12 @@ static void canon_words(const char *s, size_t len, ec_buf *out)
             continue;
         }
         if (gap)
-            ec_buf_putc(out, ' ');
+            ec_buf_putc(&words, ' ');
         gap = 0;
-        ec_buf_putc(out, lower(s[i]));
+        ec_buf_putc(&words, s[i]);
     }
+    ec_casefold(words.p ? words.p : "", words.len, out);
+    ec_buf_free(&words);
 }
 
 void ec_pu_canon(enum ec_field f, const char *s, size_t len, ec_buf *out)

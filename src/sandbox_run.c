@@ -82,6 +82,9 @@ int ec_sandbox_start(ec_sandbox *sb, ec_buf *err)
     char **argv = build_argv(prog, sb->port_file, &extra);
     pid_t pid = fork();
     if (pid == 0) {
+        /* its own process group: a Ctrl-C at the terminal goes to enrichcsv,
+         * which stops the simulator itself after journaling what it knows */
+        setpgid(0, 0);
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) {
             dup2(devnull, 0);

@@ -262,16 +262,18 @@ static int paid_before(const char *key, const char *field, double now)
  * that they show in double_charged. */
 static double settle(const amp_job *job, double now, int charge)
 {
-    static const char *const fields[] = {"found", "email", "phone", "phone2"};
+    /* a reveal is billed once per person and field, however many numbers it
+     * shows ("1 phone credit when a phone number is revealed, only charged
+     * once" read per person) */
+    static const char *const fields[] = {"found", "email", "phone"};
     ec_hmap *seen = charge ? NULL : ec_hmap_new();
     double total = 0;
     for (int i = 0; i < job->n; i++) {
         const amp_lead *l = &job->leads[i];
         if (!l->p.found)
             continue;
-        int due[4] = {1, job->reveal_email && l->p.email[0], job->reveal_phone && l->p.phone[0],
-                      job->reveal_phone && l->p.phone2[0]};
-        for (int f = 0; f < 4; f++) {
+        int due[3] = {1, job->reveal_email && l->p.email[0], job->reveal_phone && l->p.phone[0]};
+        for (int f = 0; f < 3; f++) {
             if (!due[f])
                 continue;
             char mark[700];

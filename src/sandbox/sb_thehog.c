@@ -315,8 +315,9 @@ static void free_op(hog_op *op)
 
 /* ------------------------------------------------------------ credits */
 
-/* One credit per contact value found for a requested field. With charge,
- * record each in the ledger (repeats count as double_charged). */
+/* One credit per requested field found for a person (prices are not
+ * documented; a field is billed once however many values it holds). With
+ * charge, record each in the ledger (repeats count as double_charged). */
 static double settle(hog_op *op, int charge)
 {
     double total = 0;
@@ -324,12 +325,10 @@ static double settle(hog_op *op, int charge)
         const hog_item *it = &op->items[i];
         if (!it->p.found || it->failed)
             continue;
-        const char *vals[4] = {
-            op->want[F_EMAIL] ? it->p.email : "", op->want[F_EMAIL] ? it->p.email2 : "",
-            op->want[F_PHONE] ? it->p.phone : "", op->want[F_PHONE] ? it->p.phone2 : ""};
-        static const char *const fields[4] = {"email", "email2", "phone", "phone2"};
-        for (int f = 0; f < 4; f++) {
-            if (!vals[f][0])
+        const int due[2] = {op->want[F_EMAIL] && it->p.email[0], op->want[F_PHONE] && it->p.phone[0]};
+        static const char *const fields[2] = {"email", "phone"};
+        for (int f = 0; f < 2; f++) {
+            if (!due[f])
                 continue;
             total += 1;
             if (charge)
@@ -554,7 +553,7 @@ static void submit(const sb_req *req, sb_resp *resp)
     }
     resp->batch = op->n;
     op->actual = settle(op, 0);
-    op->estimated = 2.0 * op->n * (op->want[F_EMAIL] + op->want[F_PHONE]); /* an upper bound */
+    op->estimated = 1.0 * op->n * (op->want[F_EMAIL] + op->want[F_PHONE]); /* an upper bound */
     double left = sb_credits_left();
     if (left >= 0 && op->actual > left) {
         hog_error(req, resp, 402, "Insufficient credits", NULL, NULL);

@@ -99,11 +99,11 @@ found = [r for r in d["results"] if r["status"] == "enriched"]
 open(sys.argv[2] + "/found", "w").write("\n".join(r["email"] for r in found) + "\n")
 nf = [r["email"] for r in d["results"] if r["status"] != "enriched"]
 open(sys.argv[2] + "/notfound", "w").write("\n".join(nf) + "\n")
-phones = sum(len(r["result"]["phone_numbers"]) for r in found)
+phones = sum(1 for r in found if r["result"]["phone_numbers"])  # billed once per person
 open(sys.argv[2] + "/cost", "w").write("%g %d\n" % (1.5 * len(found) + phones, 2 * len(found) + phones))
 EOF
 read -r cost events <"$WORK/cost"
-stats "d[\"credits_charged\"]|$cost|credits: 0.5 per found + 1 per revealed email + 1 per phone ($cost)" \
+stats "d[\"credits_charged\"]|$cost|credits: 0.5 per found + 1 per revealed email + 1 per person with phones ($cost)" \
     'd["double_charged"]|0|credits: nothing charged twice yet'
 
 # pagination

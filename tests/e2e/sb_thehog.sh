@@ -105,7 +105,7 @@ jcheck "$WORK/op.json" \
     'set(i["status"] for i in d["result"]["items"]) == {"success", "failed"}|True|item statuses success and failed' \
     'all(i["data"] is None and i["error"]["message"] for i in d["result"]["items"] if i["status"] == "failed")|True|failed items: data null, an error' \
     'all(i["error"] is None and isinstance(i["data"]["contact"]["email"], list) for i in d["result"]["items"] if i["status"] == "success")|True|success items: data.contact, error null' \
-    'd["meta"]["cost"]["actual"] == sum(len(i["data"]["contact"]["email"]) + len(i["data"]["contact"]["phone"]) for i in d["result"]["items"] if i["data"])|True|meta.cost.actual: one credit per value found'
+    'd["meta"]["cost"]["actual"] == sum((len(i["data"]["contact"]["email"]) > 0) + (len(i["data"]["contact"]["phone"]) > 0) for i in d["result"]["items"] if i["data"])|True|meta.cost.actual: one credit per field found for a person'
 is "$(curl -s -H "$AUTH" "$SB_URL/api/enrichments/op_4")" "$(cat "$WORK/op.json")" \
     "GET /api/enrichments/{id} (the seed's route) answers the same"
 $PY - "$WORK/op.json" "$WORK" <<'EOF'
