@@ -5,7 +5,6 @@
  * results and done at the end). */
 #include "config.h"
 #include "engine_int.h"
-#include "ident.h"
 #include "msg.h"
 
 #include <math.h>
@@ -165,7 +164,7 @@ static void fail_batch(engine *e, bt *B, enum end_mode mode, const char *reason)
     end_batch(e, B, mode, EC_ST_FAILED, reason);
 }
 
-static void add_requests(engine *e, bt *B, ec_reqs *rs, double now)
+void ec_dispatch_add_requests(engine *e, bt *B, ec_reqs *rs, double now)
 {
     for (size_t i = 0; i < rs->n; i++) {
         rq *r = ec_xcalloc(1, sizeof *r);
@@ -185,7 +184,7 @@ static void add_requests(engine *e, bt *B, ec_reqs *rs, double now)
     rs->n = 0;
 }
 
-static void make_ids(engine *e, bt *B)
+void ec_dispatch_make_ids(engine *e, bt *B)
 {
     snprintf(B->id, sizeof B->id, "%s-%llu", e->run_id, B->b.seq);
     /* idempotency key: a hash of the batch's keys, stable across retries and reruns */
@@ -198,7 +197,7 @@ static void make_ids(engine *e, bt *B)
     B->b.idem_key = B->idem;
 }
 
-static bt *new_batch(engine *e, double now)
+bt *ec_dispatch_new_batch(engine *e, double now)
 {
     bt *B = ec_xcalloc(1, sizeof *B);
     B->b.seq = ++e->batch_seq;
@@ -214,7 +213,7 @@ static bt *new_batch(engine *e, double now)
     return B;
 }
 
-static void start_batch(engine *e, bt *B, double now)
+void ec_dispatch_start_batch(engine *e, bt *B, double now)
 {
     ec_reqs rs = {0};
     ec_buf msg = {0};
@@ -224,7 +223,7 @@ static void start_batch(engine *e, bt *B, double now)
     } else if (rs.n == 0) {
         end_batch(e, B, END_FINAL, EC_ST_FAILED, "no_request");
     } else {
-        add_requests(e, B, &rs, now);
+        ec_dispatch_add_requests(e, B, &rs, now);
     }
     ec_buf_free(&msg);
 }
@@ -269,6 +268,20 @@ static size_t budget_fit(engine *e, size_t n)
     return fit < n ? fit : n;
 }
 
+/* Send a batch that is not full? When no more lookups will come; when the
+ * window is full and no open batch will free it; or when the oldest pending
+ * lookup has waited flush_delay for a slow trickle on stdin. A window held
+ * full by open batches waits for them: flushing then would only spend a
+ * request (and the rate limit) on a partial batch. */
+static int flush_due(const engine *e, double now)
+{
+    if (ec_engine_input_drained(e))
+        return 1;
+    if (!ec_window_has_room(e->win))
+        return e->nbatches == 0;
+    return now - e->oldest_pending_at >= e->flush_delay;
+}
+
 void ec_dispatch_form_batches(engine *e, double now)
 {
     while (e->npending > 0 && !e->stopping && !e->fatal) {
@@ -276,12 +289,9 @@ void ec_dispatch_form_batches(engine *e, double now)
             drain_for_credits(e);
             return;
         }
-        int full = e->npending >= (size_t)e->batch_size;
-        int flush = ec_engine_input_drained(e) || !ec_window_has_room(e->win) ||
-                    now - e->oldest_pending_at >= e->flush_delay;
-        if (!full && !flush)
+        if (e->npending < (size_t)e->batch_size && !flush_due(e, now))
             return;
-        if (e->nbatches >= (size_t)e->concurrency)
+        if (e->nbatches >= e->max_open)
             return;
         size_t n = e->npending < (size_t)e->batch_size ? e->npending : (size_t)e->batch_size;
         size_t fit = budget_fit(e, n);
@@ -293,7 +303,7 @@ void ec_dispatch_form_batches(engine *e, double now)
             e->credits_stop = 1;
             continue;
         }
-        bt *B = new_batch(e, now);
+        bt *B = ec_dispatch_new_batch(e, now);
         B->b.items = ec_xcalloc(fit, sizeof *B->b.items);
         for (size_t i = 0; i < fit; i++) {
             lk *l = pop_pending(e);
@@ -301,10 +311,10 @@ void ec_dispatch_form_batches(engine *e, double now)
             l->batch = B;
             B->b.items[B->b.n++] = &l->L;
         }
-        make_ids(e, B);
+        ec_dispatch_make_ids(e, B);
         B->worst_cost = ec_dispatch_worst_cost(e, B->b.n);
         e->committed += B->worst_cost;
-        start_batch(e, B, now);
+        ec_dispatch_start_batch(e, B, now);
     }
 }
 
@@ -400,6 +410,14 @@ static int capacity(const engine *e)
     return 1;
 }
 
+size_t ec_dispatch_paid_in_flight(const engine *e)
+{
+    size_t n = 0;
+    for (const rq *r = e->queue; r; r = r->next)
+        n += r->in_flight && r->req.paid;
+    return n;
+}
+
 void ec_dispatch_send(engine *e, double now)
 {
     for (rq *r = e->queue; r && !e->fatal; r = r->next) {
@@ -429,7 +447,8 @@ long ec_dispatch_next_timeout(engine *e, double now)
         if (t < next)
             next = t;
     }
-    if (e->npending > 0 && e->oldest_pending_at + e->flush_delay < next)
+    if (e->npending > 0 && ec_window_has_room(e->win) &&
+        e->oldest_pending_at + e->flush_delay < next)
         next = e->oldest_pending_at + e->flush_delay;
     long ms = (long)ceil((next - now) * 1000);
     return ms < 0 ? 0 : ms > 1000 ? 1000 : ms;
@@ -517,7 +536,7 @@ static void after_ok(engine *e, rq *r, ec_reqs *more)
     bt *B = r->batch;
     if (r->req.paid)
         write_checkpoint(e, B);
-    add_requests(e, B, more, ec_now());
+    ec_dispatch_add_requests(e, B, more, ec_now());
 }
 
 static void finish_request(engine *e, rq *r)
@@ -527,17 +546,23 @@ static void finish_request(engine *e, rq *r)
     free(r);
 }
 
+void ec_dispatch_journal_done(engine *e, const char *id)
+{
+    if (!e->cfg->ledger)
+        return;
+    ec_buf err = {0};
+    if (ec_ledger_done(e->cfg->ledger, id, &err) < 0)
+        journal_fail(e, "done", &err);
+    e->unsynced = 1;
+    ec_buf_free(&err);
+}
+
 /* Journal a batch whose paid request was refused before doing anything as
  * closed; its rows stay unfinished (the run is stopping). */
 static void close_refused(engine *e, bt *B)
 {
-    if (e->cfg->ledger && B->intent_written) {
-        ec_buf err = {0};
-        if (ec_ledger_done(e->cfg->ledger, B->id, &err) < 0)
-            journal_fail(e, "done", &err);
-        e->unsynced = 1;
-        ec_buf_free(&err);
-    }
+    if (B->intent_written)
+        ec_dispatch_journal_done(e, B->id);
     B->intent_written = 0;
 }
 
@@ -567,9 +592,12 @@ static int apply_verdict(engine *e, rq *r, enum ec_verdict v, const ec_http_resu
             r->bad_retries++;
             ec_warn("batch %s: malformed answer to %s %s; trying once more", B->id,
                     r->req.method, r->req.url);
-            requeue(e, r, 1.0);
+            requeue(e, r, e->backoff_base);
             return 0;
         }
+        ec_warn("batch %s: malformed answer to %s %s%s; its rows end failed:bad_response", B->id,
+                r->req.method, r->req.url,
+                resend_free ? " again" : ", which is not re-sent (it may have been charged)");
         fail_batch(e, B, END_FINAL, "bad_response");
         return 1;
     case EC_V_FAIL:
@@ -668,156 +696,14 @@ void ec_dispatch_free(engine *e)
     }
 }
 
-/* ------------------------------------------------------------------ resume */
-
-/* A lookup rebuilt from a journaled key, registered so input rows with the
- * same key wait for it instead of paying again. NULL when the key is not this
- * run's (another provider or endpoint), or already answered or known. */
-static lk *lookup_from_key(engine *e, const char *key, unsigned *fields)
+void ec_dispatch_fail_final(engine *e, bt *B, const char *reason)
 {
-    if (ec_hmap_get(e->table, key))
-        return NULL;
-    ec_outcome o;
-    memset(&o, 0, sizeof o);
-    if (ec_ledger_find(e->cfg->ledger, key, 0, &o, NULL) == 1) {
-        ec_outcome_clear(&o);
-        return NULL;
-    }
-    ec_ident_key_parts parts;
-    if (ec_ident_parse_key(key, &parts) < 0)
-        return NULL;
-    lk *l = NULL;
-    if (strcmp(parts.provider, e->prov->name) == 0 &&
-        strcmp(parts.endpoint, e->cfg->endpoint) == 0) {
-        l = ec_xcalloc(1, sizeof *l);
-        l->key = ec_xstrdup(key);
-        l->L.key = l->key;
-        for (int f = 0; f < EC_F_COUNT; f++) {
-            l->vals[f] = parts.vals[f];
-            parts.vals[f] = NULL;
-            l->L.id[f] = l->vals[f];
-        }
-        *fields = parts.fields;
-        ec_hmap_put(e->table, l->key, l);
-        e->st->lookups++;
-    }
-    ec_ident_key_parts_free(&parts);
-    return l;
+    fail_batch(e, B, END_FINAL, reason);
 }
 
-/* Close a journaled batch that needs nothing more. */
-static void close_open_batch(engine *e, const char *id)
+void ec_dispatch_discard(engine *e, bt *B)
 {
-    ec_buf err = {0};
-    if (ec_ledger_done(e->cfg->ledger, id, &err) < 0)
-        journal_fail(e, "done", &err);
-    e->unsynced = 1;
-    ec_buf_free(&err);
-}
-
-static void resume_uncertain(engine *e, bt *B)
-{
-    if (e->o->retry_failed) {
-        /* the user accepts the risk: submit them again in a new batch */
-        close_open_batch(e, B->id);
-        for (size_t i = 0; i < B->b.n; i++)
-            ec_engine_enqueue(e, (lk *)B->b.items[i]);
-        B->b.n = 0;
-        e->committed -= B->worst_cost;
-        unlink_batch(e, B);
-        free_batch(e, B);
-        return;
-    }
-    ec_warn("batch %s: a paid request was sent before the last run stopped and its answer "
-            "was lost; its %zu rows end failed:uncertain (--retry-failed submits them again)",
-            B->id, B->b.n);
-    fail_batch(e, B, END_FINAL, "uncertain");
-}
-
-/* 1 when the open batch's keys are this run's provider and endpoint. */
-static int batch_is_ours(const engine *e, const ec_open_batch *ob)
-{
-    if (!ob->nkeys)
-        return 0;
-    size_t pn = strlen(e->prov->name), en = strlen(e->cfg->endpoint);
-    const char *k = ob->keys[0];
-    return strncmp(k, e->prov->name, pn) == 0 && k[pn] == '|' &&
-           strncmp(k + pn + 1, e->cfg->endpoint, en) == 0 && k[pn + 1 + en] == '|';
-}
-
-static int resume_one(void *ctx, const ec_open_batch *ob)
-{
-    engine *e = ctx;
-    if (e->fatal)
-        return 1;
-    /* A --sandbox simulator is new on every run: an earlier one's jobs are
-     * gone with it and its credits are fictional, so its open batches are
-     * closed and their lookups simply submitted again. */
-    if (strcmp(e->cfg->endpoint, "sandbox") == 0 && batch_is_ours(e, ob)) {
-        ec_verbose("batch %s: jobs of an earlier --sandbox run are gone; submitting again", ob->id);
-        close_open_batch(e, ob->id);
-        return 0;
-    }
-    double now = ec_now();
-    bt *B = NULL;
-    unsigned fields = 0;
-    for (size_t i = 0; i < ob->nkeys; i++) {
-        lk *l = lookup_from_key(e, ob->keys[i], &fields);
-        if (!l)
-            continue;
-        if (!B) {
-            B = new_batch(e, now);
-            B->b.items = ec_xcalloc(ob->nkeys, sizeof *B->b.items);
-        }
-        l->state = LK_BATCHED;
-        l->batch = B;
-        B->b.items[B->b.n++] = &l->L;
-    }
-    if (!B) { /* every key answered or not ours: nothing to resume */
-        const char *bar = ob->nkeys ? strchr(ob->keys[0], '|') : NULL;
-        int ours = bar && (size_t)(bar - ob->keys[0]) == strlen(e->prov->name) &&
-                   strncmp(ob->keys[0], e->prov->name, strlen(e->prov->name)) == 0;
-        if (ours || !ob->nkeys)
-            close_open_batch(e, ob->id);
-        return 0;
-    }
-    snprintf(B->id, sizeof B->id, "%s", ob->id);
-    if (ob->idem)
-        snprintf(B->idem, sizeof B->idem, "%s", ob->idem);
-    else
-        make_ids(e, B), snprintf(B->id, sizeof B->id, "%s", ob->id);
-    B->b.idem_key = B->idem;
-    B->b.fields = fields ? fields : B->b.fields;
-    B->intent_written = 1;
-    B->resumed = 1;
-    B->worst_cost = ec_dispatch_worst_cost(e, B->b.n);
-    e->committed += B->worst_cost;
-    ec_reqs rs = {0};
-    ec_buf msg = {0};
-    if (e->prov->resume && e->prov->resume(&e->cfg->pctx, &B->b, ob->checkpoint, &rs, &msg) == 0 &&
-        rs.n) {
-        ec_verbose("batch %s: resuming its job (%zu lookups)", B->id, B->b.n);
-        add_requests(e, B, &rs, now);
-    } else if ((e->prov->idempotent_submit && ob->idem) || e->prov->can_resubmit_free) {
-        ec_reqs_free(&rs);
-        ec_verbose("batch %s: re-sending its submit, which %s", B->id,
-                   e->prov->idempotent_submit ? "carries the same idempotency key"
-                                              : "the provider answers from pending work");
-        start_batch(e, B, now);
-    } else {
-        ec_reqs_free(&rs);
-        resume_uncertain(e, B);
-    }
-    ec_buf_free(&msg);
-    return 0;
-}
-
-int ec_dispatch_resume(engine *e)
-{
-    if (!e->cfg->ledger)
-        return 0;
-    size_t n = ec_ledger_open_batches(e->cfg->ledger, resume_one, e);
-    if (n)
-        ec_verbose("%zu batch(es) were open in the journal", n);
-    return e->fatal ? -1 : 0;
+    remove_requests(e, B);
+    unlink_batch(e, B);
+    free_batch(e, B);
 }

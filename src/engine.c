@@ -483,8 +483,22 @@ static int setup(engine *e, const ec_engine_cfg *cfg, ec_engine_stats *st)
     e->max_in_flight = e->prov->max_in_flight;
     e->job_timeout = e->o->job_timeout ? e->o->job_timeout : e->prov->default_job_timeout;
     e->flush_delay = 0.25;
+    /* a sub-second --poll-interval means a fast endpoint (a simulator, a
+     * local proxy): retries start from it instead of 1 s */
+    e->backoff_base = 1.0;
+    if (cfg->pctx.poll_interval > 0 && cfg->pctx.poll_interval < 1.0)
+        e->backoff_base = cfg->pctx.poll_interval;
+    /* the window holds the rows of every open batch: enough for about a
+     * poll interval's worth of batches at a documented rate limit */
     size_t cap = (size_t)(4 * e->concurrency * e->batch_size);
-    e->win = ec_window_new(cap < 4096 ? 4096 : cap > 200000 ? 200000 : cap);
+    cap = cap < 16384 ? 16384 : cap > 200000 ? 200000 : cap;
+    e->win = ec_window_new(cap);
+    /* Jobs wait at the provider between polls without holding a request
+     * slot, so more batches than --concurrency may be open: as many as the
+     * reorder window can feed, which is what bounds memory anyway. */
+    e->max_open = cap / (size_t)e->batch_size;
+    if (e->max_open < (size_t)e->concurrency)
+        e->max_open = (size_t)e->concurrency;
     snprintf(e->run_id, sizeof e->run_id, "%lx%lx", (unsigned long)time(NULL),
              (unsigned long)getpid());
     ec_rng_seed(&e->rng, ec_rng_entropy());
@@ -530,6 +544,7 @@ static void teardown(engine *e)
 {
     ec_dispatch_abandon(e);
     ec_http_free(e->http);
+    ec_dispatch_free(e);
     ec_writer_free(e->writer);
     ec_reader_free(e->reader);
     ec_window_free(e->win);
@@ -590,6 +605,15 @@ static void run_loop(engine *e)
             e->stopping = 1;
             return;
         }
+        if (e->stopping && !e->fatal && !e->out_closed && ec_dispatch_paid_in_flight(e)) {
+            /* a graceful stop lets paid requests already sent be answered, so
+             * their job ids reach the journal and a rerun polls them instead
+             * of calling them uncertain; nothing new is sent meanwhile (a
+             * second SIGINT exits at once) */
+            flush_rows(e);
+            ec_http_run(e->http, 200, -1);
+            continue;
+        }
         if (e->stopping || e->fatal || e->out_closed)
             break;
         if (!e->dry_run) {
@@ -649,9 +673,11 @@ int ec_engine_run(const ec_engine_cfg *cfg, ec_engine_stats *st)
         run_loop(&e);
         if (e.dry_run && !e.fatal && e.o->mode == EC_MODE_DRY_RUN && all_done(&e))
             dry_run_report(&e);
+        flush_rows(&e); /* rows finished so far */
+        /* after a stop, open batches are left for a rerun to resume; their
+         * rows are not finished, so they are not written */
         if (e.stopping || e.fatal)
             ec_dispatch_abandon(&e);
-        flush_rows(&e); /* rows finished so far */
         if (e.writer && !e.out_closed && !e.stopping && !e.fatal) {
             /* header-only input still gets its header; NDJSON->CSV lines held
              * back until a header was known come out now (a no-op otherwise) */

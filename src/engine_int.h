@@ -92,9 +92,11 @@ typedef struct engine {
     ec_rng rng;
     long batch_size;
     long concurrency;
+    size_t max_open;              /* batches open at once (jobs at the provider) */
     int max_in_flight;
     double job_timeout;
     double flush_delay;
+    double backoff_base;          /* first retry waits up to this (s), doubling to 60 s */
     /* budget */
     double committed;             /* worst case of batches in flight + actual of finished ones */
     int credits_stop;             /* no more submitting: skipped:credits */
@@ -122,15 +124,38 @@ void ec_dispatch_form_batches(engine *e, double now);
 void ec_dispatch_send(engine *e, double now);
 /* Milliseconds until the next timer (request due, batch flush), capped. */
 long ec_dispatch_next_timeout(engine *e, double now);
-/* Resume open batches from the journal. Returns 0, or -1 (fatal set). */
-int ec_dispatch_resume(engine *e);
+/* Paid requests sent and not yet answered. */
+size_t ec_dispatch_paid_in_flight(const engine *e);
 /* Fail every batch still open with a reason (stop, fatal). */
 void ec_dispatch_abandon(engine *e);
+/* Free the requests left in flight after ec_http_free (which drops them
+ * without answers), and the ended batches they kept alive. */
+void ec_dispatch_free(engine *e);
 /* Check job deadlines. */
 void ec_dispatch_check_deadlines(engine *e, double now);
 /* Worst-case credits for n lookups. */
 double ec_dispatch_worst_cost(const engine *e, size_t n);
 /* Make a lookup's outcome final outside a batch (journal it if it should be). */
 void ec_dispatch_journal_result(engine *e, lk *l);
+
+/* dispatch.c, for resume.c */
+/* A new, empty batch, linked into the engine (items are the caller's to add). */
+bt *ec_dispatch_new_batch(engine *e, double now);
+/* Set B's journal id and its idempotency key (a hash of its keys). */
+void ec_dispatch_make_ids(engine *e, bt *B);
+/* Ask the provider for B's first requests and queue them (or end B). */
+void ec_dispatch_start_batch(engine *e, bt *B, double now);
+/* Queue the requests of rs for B; rs is emptied (the requests are taken). */
+void ec_dispatch_add_requests(engine *e, bt *B, ec_reqs *rs, double now);
+/* Journal batch id as done (nothing more to do for it). */
+void ec_dispatch_journal_done(engine *e, const char *id);
+/* End B: its unsettled lookups failed:<reason>, results journaled, done. */
+void ec_dispatch_fail_final(engine *e, bt *B, const char *reason);
+/* Unlink and free B, whose lookups were handed elsewhere (B->b.n = 0). */
+void ec_dispatch_discard(engine *e, bt *B);
+
+/* resume.c */
+/* Resume open batches from the journal. Returns 0, or -1 (fatal set). */
+int ec_dispatch_resume(engine *e);
 
 #endif

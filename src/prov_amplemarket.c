@@ -190,8 +190,11 @@ static void echo_of(const ec_json *j, int r, char *echo[AM_NKEYS])
 }
 
 /* How well lookup i matches an echo: -1 when it cannot be this lead (a field
- * differs, or was echoed but not sent); else equal fields, +1000 when every
- * field sent was echoed back equal. A result echoing nothing at all can only
+ * both hold differs, or none is equal); else equal fields, +1000 when every
+ * field of the lookup was echoed back equal. A field echoed that the lookup
+ * does not hold is no evidence either way: a lookup rebuilt from the journal
+ * on resume holds only its strongest identifiers, while the echo repeats
+ * every field the first run sent. A result echoing nothing at all can only
  * belong to a batch of one (rank 0). */
 static int match_rank(const am_state *st, size_t i, char *const echo[AM_NKEYS])
 {
@@ -208,8 +211,6 @@ static int match_rank(const am_state *st, size_t i, char *const echo[AM_NKEYS])
             eq++;
         } else if (a) {
             missing++;
-        } else if (echo[k]) {
-            return -1;
         }
     }
     if (!eq)
