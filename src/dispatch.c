@@ -45,7 +45,8 @@ static double estimate_cost(const engine *e, const ec_outcome *o)
     if (o->phones.n)
         c += p->cost_phone;
     for (size_t i = 0; i < o->npeople; i++)
-        c += (o->people[i].emails.n ? p->cost_email : 0) + (o->people[i].phones.n ? p->cost_phone : 0);
+        c += (o->people[i].emails.n ? p->cost_email : 0) +
+             (o->people[i].phones.n ? p->cost_phone : 0);
     return c;
 }
 
@@ -59,8 +60,7 @@ static int journal_fail(engine *e, const char *what, ec_buf *err)
 
 static int journalable(const ec_outcome *o)
 {
-    return o->status == EC_ST_ENRICHED || o->status == EC_ST_NOT_FOUND ||
-           o->status == EC_ST_FAILED;
+    return o->status == EC_ST_ENRICHED || o->status == EC_ST_NOT_FOUND || o->status == EC_ST_FAILED;
 }
 
 void ec_dispatch_journal_result(engine *e, lk *l)
@@ -187,13 +187,17 @@ void ec_dispatch_add_requests(engine *e, bt *B, ec_reqs *rs, double now)
 void ec_dispatch_make_ids(engine *e, bt *B)
 {
     snprintf(B->id, sizeof B->id, "%s-%llu", e->run_id, B->b.seq);
-    /* idempotency key: a hash of the batch's keys, stable across retries and reruns */
+    /* idempotency key: the batch id (so a later, deliberate submission of the
+     * same lookups, e.g. --retry-failed or --max-age, is new work, not a
+     * replay of the old answer) and a hash of its keys; it is the same on
+     * every retry, and a resumed batch re-sends the one in its intent */
     uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (size_t i = 0; i < B->b.n; i++) {
         const char *k = B->b.items[i]->key;
         h ^= ec_hash64(k, strlen(k)) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     }
-    snprintf(B->idem, sizeof B->idem, "enrichcsv-%016llx-%zu", (unsigned long long)h, B->b.n);
+    snprintf(B->idem, sizeof B->idem, "enrichcsv-%s-%016llx-%zu", B->id, (unsigned long long)h,
+             B->b.n);
     B->b.idem_key = B->idem;
 }
 
@@ -372,13 +376,17 @@ static void on_answer(void *ud, ec_http_result *res);
 static int send_one(engine *e, rq *r)
 {
     bt *B = r->batch;
-    if (r->req.paid && r->retries == 0 && r->bad_retries == 0 && write_intent(e, B) < 0)
+    /* write-ahead: the batch's intent (its keys) once, then before each
+     * further paid request the provider's checkpoint, which says what is
+     * being sent; both synced */
+    if (r->req.paid && r->retries == 0 && r->bad_retries == 0 &&
+        (B->intent_written ? write_checkpoint(e, B) : write_intent(e, B)) < 0)
         return -1;
     ec_values hdr = {0};
     if (e->prov->auth_headers)
         e->prov->auth_headers(&e->cfg->auth, &r->req, &hdr);
     if (r->req.paid && e->prov->idempotent_submit) {
-        char line[128];
+        char line[160];
         snprintf(line, sizeof line, "Idempotency-Key: %s", B->idem);
         ec_values_add(&hdr, line, strlen(line));
     }
@@ -496,6 +504,15 @@ static void reason_for(const ec_http_result *res, const char *msg, char *out, si
         snprintf(out, n, "%s", msg);
 }
 
+/* 1 when sending req again cannot charge twice: it is free, or the provider
+ * dedupes it (Idempotency-Key, reused pending work), or the provider marked
+ * it paid = 2, "paid, but a repeat charges nothing new" (OpenFunnel's
+ * discovery, billed per person not stored yet). */
+static int resend_free(const engine *e, const ec_request *req)
+{
+    return !req->paid || req->paid == 2 || e->prov->idempotent_submit || e->prov->can_resubmit_free;
+}
+
 /* A RETRY verdict: back off and resend when safe, else end the batch. */
 static int handle_retry(engine *e, rq *r, const ec_http_result *res, const char *msg)
 {
@@ -503,8 +520,7 @@ static int handle_retry(engine *e, rq *r, const ec_http_result *res, const char 
     int limited = res->status == 429 || res->status == 503;
     char reason[160];
     reason_for(res, msg, reason, sizeof reason);
-    int resend_free = e->prov->idempotent_submit || e->prov->can_resubmit_free;
-    if (r->req.paid && !resend_free && !limited && res->request_sent) {
+    if (!resend_free(e, &r->req) && !limited && res->request_sent) {
         ec_warn("batch %s: %s after the request was sent; its outcome is unknown "
                 "(rows end failed:uncertain; --retry-failed submits them again)",
                 B->id, reason);
@@ -513,15 +529,16 @@ static int handle_retry(engine *e, rq *r, const ec_http_result *res, const char 
     }
     double now = ec_now();
     if ((!limited && r->retries >= RETRY_BUDGET) || now >= B->deadline) {
-        enum end_mode m = r->req.paid && !res->request_sent && !B->b.credits ? END_CLOSE : END_OPEN;
-        if (r->req.paid && !res->request_sent)
-            m = END_CLOSE;
+        /* a paid request that never reached the provider charged nothing:
+         * close the batch; else the job may exist: leave it to a rerun */
+        enum end_mode m = r->req.paid && !r->sent ? END_CLOSE : END_OPEN;
         fail_batch(e, B, m, now >= B->deadline ? "job_timeout" : reason);
         return 1;
     }
     r->retries++;
     e->st->retries++;
-    double wait = ec_backoff_delay(&e->rng, e->backoff_base, 60.0, (unsigned)(r->retries - 1), res->retry_after);
+    double wait = ec_backoff_delay(&e->rng, e->backoff_base, 60.0, (unsigned)(r->retries - 1),
+                                   res->retry_after);
     if (limited) /* the whole account is limited: pause every request, not just this one */
         ec_ratelimit_hold(&e->rate, now + wait);
     if (now + wait > B->deadline)
@@ -580,7 +597,7 @@ static int apply_verdict(engine *e, rq *r, enum ec_verdict v, const ec_http_resu
                          ec_reqs *more, const char *msg)
 {
     bt *B = r->batch;
-    int resend_free = !r->req.paid || e->prov->idempotent_submit || e->prov->can_resubmit_free;
+    int free_again = resend_free(e, &r->req);
     switch (v) {
     case EC_V_OK:
         after_ok(e, r, more);
@@ -588,16 +605,16 @@ static int apply_verdict(engine *e, rq *r, enum ec_verdict v, const ec_http_resu
     case EC_V_RETRY:
         return handle_retry(e, r, res, msg);
     case EC_V_BAD_RESPONSE:
-        if (r->bad_retries == 0 && resend_free) {
+        if (r->bad_retries == 0 && free_again) {
             r->bad_retries++;
-            ec_warn("batch %s: malformed answer to %s %s; trying once more", B->id,
-                    r->req.method, r->req.url);
+            ec_warn("batch %s: malformed answer to %s %s; trying once more", B->id, r->req.method,
+                    r->req.url);
             requeue(e, r, e->backoff_base);
             return 0;
         }
         ec_warn("batch %s: malformed answer to %s %s%s; its rows end failed:bad_response", B->id,
                 r->req.method, r->req.url,
-                resend_free ? " again" : ", which is not re-sent (it may have been charged)");
+                free_again ? " again" : ", which is not re-sent (it may have been charged)");
         fail_batch(e, B, END_FINAL, "bad_response");
         return 1;
     case EC_V_FAIL:
@@ -618,7 +635,8 @@ static int apply_verdict(engine *e, rq *r, enum ec_verdict v, const ec_http_resu
     case EC_V_CREDITS:
         if (!e->credits_stop)
             ec_warn("out of credits (%s): finishing jobs in flight, remaining rows are "
-                    "skipped:credits", msg && *msg ? msg : "provider said so");
+                    "skipped:credits",
+                    msg && *msg ? msg : "provider said so");
         e->credits_stop = 1;
         end_batch(e, B, END_CLOSE, EC_ST_SKIPPED_CREDITS, NULL);
         return 1;
@@ -634,14 +652,15 @@ static void on_answer(void *ud, ec_http_result *res)
     /* r->in_flight stays 1 while its answer is handled, so a batch ending
      * under it (remove_requests) leaves r to us; requeue() clears it */
     e->in_flight--;
+    r->sent |= res->request_sent;
     if (B->failed) { /* the batch ended while this was in flight */
         finish_request(e, r);
         if (--B->outstanding == 0)
             free_batch(e, B);
         return;
     }
-    ec_response resp = {res->status, res->body.p ? res->body.p : "", res->body.len,
-                        res->reason, res->retry_after};
+    ec_response resp = {res->status, res->body.p ? res->body.p : "", res->body.len, res->reason,
+                        res->retry_after};
     ec_reqs more = {0};
     ec_buf msg = {0};
     enum ec_verdict v = e->prov->handle(&e->cfg->pctx, &B->b, &r->req, &resp, &more, &msg);

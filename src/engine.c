@@ -74,11 +74,21 @@ static void count_status(engine *e, const ec_outcome *o)
 {
     ec_engine_stats *st = e->st;
     switch (o->status) {
-    case EC_ST_ENRICHED: st->enriched++; break;
-    case EC_ST_NOT_FOUND: st->not_found++; break;
-    case EC_ST_SKIPPED_NO_ID: st->skipped_no_id++; break;
-    case EC_ST_SKIPPED_CREDITS: st->skipped_credits++; break;
-    default: st->failed++; break;
+    case EC_ST_ENRICHED:
+        st->enriched++;
+        break;
+    case EC_ST_NOT_FOUND:
+        st->not_found++;
+        break;
+    case EC_ST_SKIPPED_NO_ID:
+        st->skipped_no_id++;
+        break;
+    case EC_ST_SKIPPED_CREDITS:
+        st->skipped_credits++;
+        break;
+    default:
+        st->failed++;
+        break;
     }
 }
 

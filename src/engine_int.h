@@ -34,7 +34,7 @@ typedef struct lk {
 typedef struct bt {
     ec_batch b;
     char id[64];                  /* journal batch id */
-    char idem[80];                /* idempotency key */
+    char idem[128];               /* idempotency key */
     size_t outstanding;           /* requests queued or in flight */
     double started, deadline;
     double worst_cost;
@@ -52,6 +52,7 @@ typedef struct rq {
     int retries;
     int bad_retries;
     int in_flight;
+    int sent;                     /* some attempt may have reached the provider */
     struct engine *e;
     struct rq *next;
 } rq;

@@ -505,6 +505,7 @@ static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
     }
     index_lines(victim);
     victim->off = off;
+    victim->csize = cs;
     victim->use = ++j->tick;
     return victim;
 }
@@ -533,6 +534,33 @@ int ec_journal_read(ec_journal *j, ec_jloc loc, const char **rec, size_t *len, e
     size_t next = idx + 1 < f->nlines ? f->lines[idx + 1] : f->data.len;
     *rec = f->data.p + f->lines[idx];
     *len = next - f->lines[idx] - 1;
+    return 0;
+}
+
+int ec_journal_next(ec_journal *j, ec_jloc loc, ec_jloc *next, ec_buf *err)
+{
+    uint64_t off = EC_JLOC_OFF(loc);
+    unsigned idx = EC_JLOC_IDX(loc);
+    if (loc == EC_JLOC_NONE || j->ngood > 1)
+        return 1; /* salvaged read-only: frames are not contiguous */
+    int writable = !(j->flags & EC_J_READONLY);
+    if (writable && off == j->end) { /* a pending record */
+        if (idx + 1 >= j->npending)
+            return 1;
+        *next = EC_JLOC(off, idx + 1);
+        return 0;
+    }
+    ec_jframe *f = cache_get(j, off, err);
+    if (!f)
+        return -1;
+    if (idx + 1 < f->nlines && idx + 1 < EC_JLOC_IDX_MAX) {
+        *next = EC_JLOC(off, idx + 1);
+        return 0;
+    }
+    off += f->csize;
+    if (off >= (1ull << EC_JLOC_OFF_BITS) || (off >= j->end && !(writable && j->npending)))
+        return 1;
+    *next = EC_JLOC(off, 0);
     return 0;
 }
 

@@ -94,6 +94,12 @@ int ec_journal_sync(ec_journal *j, ec_buf *err);
  * a pending one). *rec stays valid until the next call on j. 0, or -1 with err. */
 int ec_journal_read(ec_journal *j, ec_jloc loc, const char **rec, size_t *len, ec_buf *err);
 
+/* Where the record after loc lives (in file order, then the pending ones),
+ * through the frame cache: a sequential walk decompresses each frame once.
+ * Returns 0 with *next, 1 when there is none (or the frames are not
+ * contiguous: a read-only salvage), -1 with err on a read error. */
+int ec_journal_next(ec_journal *j, ec_jloc loc, ec_jloc *next, ec_buf *err);
+
 /* Why the journal is in the failed state, or NULL when it is not. */
 const char *ec_journal_failure(const ec_journal *j);
 

@@ -20,7 +20,8 @@
 
 typedef struct ec_jframe {
     uint64_t off;
-    uint64_t use; /* 0 = empty slot */
+    uint64_t csize; /* compressed bytes: the next frame starts at off + csize */
+    uint64_t use;   /* 0 = empty slot */
     ec_buf data;
     uint32_t *lines; /* start offset of each record in data */
     size_t nlines, linecap;

@@ -145,11 +145,16 @@ int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, c
     return res_key_slow(l, rec, len, loc, key, keylen);
 }
 
-/* Candidates of hash h, newest first; *heap is set when they did not fit in buf. */
-static size_t candidates(const ec_ledger *l, uint64_t h, uint64_t *buf, size_t max, uint64_t **out)
+/* Candidates of hash h, newest first; *out is buf, or malloc'd when they did
+ * not fit in it. SIZE_MAX when the index could not be read (l->error). */
+static size_t candidates(ec_ledger *l, uint64_t h, uint64_t *buf, size_t max, uint64_t **out)
 {
     size_t n = ec_lindex_find(&l->idx, h, buf, max);
     *out = buf;
+    if (n == SIZE_MAX) {
+        seterr(&l->error, "cannot read the journal's index: %s", strerror(errno));
+        return 0;
+    }
     if (n > max) {
         *out = ec_xmalloc(n * sizeof **out);
         ec_lindex_find(&l->idx, h, *out, n);
@@ -181,6 +186,30 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
     return match;
 }
 
+/* Sequential replay: the input comes in the order the journal was written,
+ * so the res record after the last one found usually holds the next key.
+ * When it does and the index has no other entry that could be that key's,
+ * it is the answer, found without probing the index (which for a large
+ * journal is a read of the disk tables). 1 with *loc, else 0. */
+static int next_in_order(ec_ledger *l, uint64_t h, uint64_t *loc)
+{
+    if (!l->cursor || l->nsrc != 1 || !ec_lindex_unique(&l->idx, h))
+        return 0;
+    ec_jloc at = l->cursor;
+    for (int hop = 0; hop < 4; hop++) { /* past intent, job and done records */
+        const char *rec;
+        size_t len;
+        if (ec_journal_next(l->src[0].j, at, &at, NULL) != 0 ||
+            ec_journal_read(l->src[0].j, at, &rec, &len, NULL) < 0)
+            return 0;
+        if (len > 11 && memcmp(rec, "{\"t\":\"res\",", 11) == 0) {
+            *loc = at;
+            return res_of_key(l, at, l->esc.p, l->esc.len) == 1;
+        }
+    }
+    return 0;
+}
+
 int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcome *out, double *ts)
 {
     memset(out, 0, sizeof *out);
@@ -188,11 +217,12 @@ int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcom
     if (!ec_ledger_utf8_ok(key, strlen(key)))
         return 0;
     ec_ledger_escape(&l->esc, key);
-    uint64_t buf[16], *cand;
-    size_t n = candidates(l, ec_ledger_hash(l->esc.p, l->esc.len), buf, 16, &cand);
-    int rc = 0;
+    uint64_t buf[16], *cand = buf, h = ec_ledger_hash(l->esc.p, l->esc.len);
+    int in_order = next_in_order(l, h, buf); /* then l->rec holds the record */
+    size_t n = in_order ? 1 : candidates(l, h, buf, 16, &cand);
+    int rc = l->error.len ? -1 : 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        int m = res_of_key(l, cand[i], l->esc.p, l->esc.len);
+        int m = in_order ? 1 : res_of_key(l, cand[i], l->esc.p, l->esc.len);
         if (m == 0)
             continue;
         double t = 0;
@@ -203,6 +233,7 @@ int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcom
             break;
         }
         rc = 1;
+        l->cursor = cand[i];
         if (max_age_days > 0 && (double)time(NULL) - t > max_age_days * 86400.0) {
             ec_outcome_clear(out);
             rc = 0;
@@ -221,8 +252,9 @@ int ec_ledger_is_latest(ec_ledger *l, uint64_t loc, uint64_t h, const char *key,
                         int by_ts, double ts)
 {
     uint64_t buf[16], *cand;
+    ec_buf_clear(&l->error);
     size_t n = candidates(l, h, buf, 16, &cand);
-    int rc = 1;
+    int rc = l->error.len ? -1 : 1;
     for (size_t i = 0; i < n && rc == 1; i++) {
         if (cand[i] == loc || (!by_ts && cand[i] < loc))
             continue;
@@ -297,13 +329,26 @@ static void openkeys_add(ec_ledger *l, size_t bi)
 
 size_t ec_ledger_open_batches(ec_ledger *l, ec_ledger_batch_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < l->nopen && fn; i++) {
-        const ec_lbatch *b = &l->open[i];
-        ec_open_batch ob = {b->id, (const char *const *)b->keys, b->nkeys, b->idem, b->cp, b->ts};
-        if (fn(ctx, &ob))
-            break;
+    size_t n = l->nopen;
+    if (!fn || n == 0)
+        return n;
+    /* fn may end the batch it is given (or others), which reorders l->open:
+     * walk a snapshot of the ids and look each one up again. */
+    char **ids = ec_xcalloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = ec_xstrdup(l->open[i].id);
+    int stop = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ec_lbatch *b = stop ? NULL : find_open(l, ids[i]);
+        if (b) {
+            ec_open_batch ob = {b->id, (const char *const *)b->keys, b->nkeys, b->idem, b->cp,
+                                b->ts};
+            stop = fn(ctx, &ob) != 0;
+        }
+        free(ids[i]);
     }
-    return l->nopen;
+    free(ids);
+    return n;
 }
 
 /* ------------------------------------------------------------------ replay */
@@ -483,6 +528,10 @@ static int replay_all(ec_ledger *l, ec_buf *notes, ec_buf *err)
             ec_buf_printf(notes, "journal: the intent of open batch %s is unreadable\n",
                           l->open[i].id);
     l->openkeys_stale = 1;
+    if (ec_lindex_seal(&l->idx) < 0) {
+        seterr(err, "cannot build the journal's index: %s", strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -510,7 +559,7 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
     }
     if (n == 1 && !(flags & EC_J_READONLY))
         l->w = l->src[0].j;
-    ec_lindex_init(&l->idx, expect);
+    ec_lindex_init(&l->idx, expect, n ? paths[0] : NULL);
     if (replay_all(l, notes, err) < 0) {
         ledger_free(l);
         errno = EIO;

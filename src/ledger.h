@@ -58,8 +58,11 @@ ec_ledger *ec_ledger_open(const char *path, int flags, ec_buf *notes, ec_buf *er
  * (ec_ledger_error says why). */
 int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcome *out, double *ts);
 
-/* Call fn (may be NULL) for each open batch, oldest first. Returns how many
- * there are (all of them, even when fn stopped early). */
+/* Call fn (may be NULL) for each batch open when the call starts, oldest
+ * first. fn may write to the ledger, e.g. end the batch it was given or
+ * others (those are then not visited); the ec_open_batch it receives stays
+ * valid until fn returns or ends that batch. Returns how many batches were
+ * open at the start (all of them, even when fn stopped early). */
 size_t ec_ledger_open_batches(ec_ledger *l, ec_ledger_batch_fn fn, void *ctx);
 
 /* Journal and sync an intent before a paid request. A batch id is used once:

@@ -1,10 +1,14 @@
-/* ledger_index.c - the ledger's compact in-memory tables: the sharded
- * result index (8 bytes per res record) and a small 64-bit map. */
+/* ledger_index.c - the ledger's compact tables: the sharded result index
+ * (8 bytes per res record, in memory or, for large journals, in an unlinked
+ * temporary file read with pread) and a small 64-bit map. */
 #include "config.h"
 #include "ledger_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FP_MASK ((1u << EC_LX_FP_BITS) - 1)
 #define MIN_CAP 16u
@@ -13,6 +17,22 @@
  * probing stays short at these loads because probes walk adjacent slots. */
 #define SIZE_LOAD 0.85
 #define GROW_LOAD 0.90
+
+/* Journals with at least this many records get a disk index: below it the
+ * whole index takes under about 2.4 MiB of memory. */
+#define SPILL_MIN_DEFAULT 262144u
+
+static uint64_t spill_min = SPILL_MIN_DEFAULT;
+
+uint64_t ec_lindex_spill_min(void)
+{
+    return spill_min;
+}
+
+void ec_lindex_set_spill_min(uint64_t n)
+{
+    spill_min = n ? n : SPILL_MIN_DEFAULT;
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -60,20 +80,12 @@ static void shard_alloc(ec_lx_shard *s, uint32_t cap)
     s->cap = cap;
 }
 
-void ec_lindex_init(ec_lindex *x, uint64_t expect)
+static void shards_init(ec_lindex *x, uint64_t expect)
 {
-    memset(x, 0, sizeof *x);
     uint64_t per = (uint64_t)((double)expect / EC_LX_SHARDS / SIZE_LOAD) + 1;
     uint32_t cap = per < MIN_CAP ? MIN_CAP : per > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)per;
     for (int i = 0; i < EC_LX_SHARDS; i++)
         shard_alloc(&x->sh[i], cap);
-}
-
-void ec_lindex_free(ec_lindex *x)
-{
-    for (int i = 0; i < EC_LX_SHARDS; i++)
-        free(x->sh[i].slot);
-    memset(x, 0, sizeof *x);
 }
 
 static void put_slot(ec_lx_shard *s, uint64_t v)
@@ -97,15 +109,302 @@ static void shard_grow(ec_lx_shard *s)
     free(old.slot);
 }
 
+static void memory_put(void *ctx, unsigned shard, uint64_t v)
+{
+    ec_lx_shard *s = &((ec_lindex *)ctx)->sh[shard];
+    if ((double)(s->n + 1) > GROW_LOAD * s->cap)
+        shard_grow(s);
+    put_slot(s, v);
+}
+
+/* ------------------------------------------------------------------ disk tables */
+
+#define ENTRY 9             /* a collected entry: slot value (8 bytes), shard */
+#define WBUF (ENTRY * 7282) /* about 64 KiB */
+#define PROBE 16            /* slots read by one pread while probing */
+
+struct ec_lx_disk {
+    char *dir;           /* where the files go (NULL: $TMPDIR or /tmp) */
+    int log, tab;        /* collected entries; built tables (both unlinked) */
+    unsigned char *wbuf; /* collected entries not yet written */
+    size_t wlen;
+    uint64_t logn; /* entries collected, written or not */
+    uint32_t cnt[EC_LX_SHARDS];
+    uint64_t base[EC_LX_SHARDS]; /* first slot of each shard's table in tab */
+    uint32_t cap[EC_LX_SHARDS];
+    ec_lmap dups; /* shard << 32 | fingerprint of entries sharing both */
+    int sealed;
+};
+
+/* An unlinked temporary file in dir, or -1. */
+static int tmp_in(const char *dir)
+{
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    ec_buf p = {0};
+    ec_buf_printf(&p, "%s/.enrichcsv-index.XXXXXX", dir);
+    fd = mkostemp(p.p, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(p.p);
+    ec_buf_free(&p);
+    return fd;
+}
+
+static int tmp_file(const ec_lx_disk *d)
+{
+    const char *t = getenv("TMPDIR");
+    int fd = d->dir ? tmp_in(d->dir) : -1;
+    if (fd < 0 && t && *t)
+        fd = tmp_in(t);
+    return fd < 0 ? tmp_in("/tmp") : fd;
+}
+
+static void disk_free(ec_lx_disk *d)
+{
+    if (!d)
+        return;
+    if (d->log >= 0)
+        close(d->log);
+    if (d->tab >= 0)
+        close(d->tab);
+    free(d->wbuf);
+    free(d->dir);
+    ec_lmap_free(&d->dups);
+    free(d);
+}
+
+static ec_lx_disk *disk_new(const char *near)
+{
+    ec_lx_disk *d = ec_xcalloc(1, sizeof *d);
+    const char *slash = near ? strrchr(near, '/') : NULL;
+    if (near)
+        d->dir = slash ? ec_xstrndup(near, (size_t)(slash - near) + 1) : ec_xstrdup(".");
+    d->tab = -1;
+    d->log = tmp_file(d);
+    if (d->log < 0) {
+        disk_free(d);
+        return NULL;
+    }
+    d->wbuf = ec_xmalloc(WBUF);
+    return d;
+}
+
+static int write_full(int fd, const void *p, size_t n, uint64_t off)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t w = pwrite(fd, (const char *)p + done, n - done, (off_t)(off + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+static int read_full(int fd, void *p, size_t n, uint64_t off)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t r = pread(fd, (char *)p + done, n - done, (off_t)(off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO;
+            return -1;
+        }
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+static int log_flush(ec_lx_disk *d)
+{
+    uint64_t at = d->logn - d->wlen / ENTRY; /* entries already in the file */
+    if (d->wlen && write_full(d->log, d->wbuf, d->wlen, at * ENTRY) < 0)
+        return -1;
+    d->wlen = 0;
+    return 0;
+}
+
+/* 1: collected; 0: sealed, the caller keeps it in memory; -1: write error. */
+static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v)
+{
+    if (d->sealed)
+        return 0;
+    if (d->wlen + ENTRY > WBUF && log_flush(d) < 0)
+        return -1;
+    memcpy(d->wbuf + d->wlen, &v, 8);
+    d->wbuf[d->wlen + 8] = (unsigned char)shard;
+    d->wlen += ENTRY;
+    d->logn++;
+    d->cnt[shard]++;
+    return 1;
+}
+
+/* Call fn for the first n entries of the log file, read in WBUF chunks. */
+static int log_each(const ec_lx_disk *d, uint64_t n,
+                    void (*fn)(void *ctx, unsigned shard, uint64_t v), void *ctx)
+{
+    unsigned char *buf = ec_xmalloc(WBUF);
+    int rc = 0;
+    for (uint64_t at = 0; at < n && rc == 0;) {
+        uint64_t k = n - at < WBUF / ENTRY ? n - at : WBUF / ENTRY;
+        rc = read_full(d->log, buf, (size_t)k * ENTRY, at * ENTRY);
+        for (uint64_t i = 0; i < k && rc == 0; i++) {
+            uint64_t v;
+            memcpy(&v, buf + i * ENTRY, 8);
+            fn(ctx, buf[i * ENTRY + 8], v);
+        }
+        at += k;
+    }
+    free(buf);
+    return rc;
+}
+
+typedef struct group {
+    ec_lx_disk *d;
+    unsigned s0, s1;
+    uint64_t *t;
+} group;
+
+/* Entries with the same fingerprint share a home slot, so inserting one
+ * walks over the others: those (shard, fingerprint) pairs are remembered
+ * (few: keys answered twice, and fingerprint collisions). */
+static void group_put(void *ctx, unsigned shard, uint64_t v)
+{
+    group *g = ctx;
+    if (shard < g->s0 || shard >= g->s1)
+        return;
+    uint64_t *t = g->t + (g->d->base[shard] - g->d->base[g->s0]);
+    uint32_t cap = g->d->cap[shard], fp = (uint32_t)(v & FP_MASK);
+    uint32_t i = home(fp, cap);
+    int dup = 0;
+    for (; t[i]; i = i + 1 == cap ? 0 : i + 1)
+        dup |= (t[i] & FP_MASK) == fp;
+    t[i] = v;
+    if (dup)
+        ec_lmap_put(&g->d->dups, (uint64_t)shard << 32 | fp, 1);
+}
+
+/* The tables, a group of shards at a time (one pass over the log each),
+ * in at most EC_LX_BUILD_BYTES of memory (or one shard's table). */
+static int build_tables(ec_lx_disk *d)
+{
+    uint64_t total = 0;
+    for (unsigned s = 0; s < EC_LX_SHARDS; s++) {
+        d->cap[s] = d->cnt[s] ? d->cnt[s] + d->cnt[s] / 3 + 8 : 0; /* load <= 3/4 */
+        d->base[s] = total;
+        total += d->cap[s];
+    }
+    for (unsigned s0 = 0, s1; s0 < EC_LX_SHARDS; s0 = s1) {
+        uint64_t slots = d->cap[s0];
+        for (s1 = s0 + 1; s1 < EC_LX_SHARDS && (slots + d->cap[s1]) * 8 <= EC_LX_BUILD_BYTES; s1++)
+            slots += d->cap[s1];
+        if (!slots)
+            continue;
+        group g = {d, s0, s1, ec_xcalloc(slots, sizeof(uint64_t))};
+        int rc = log_each(d, d->logn, group_put, &g);
+        if (rc == 0)
+            rc = write_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
+        free(g.t);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Back to memory (the disk failed): load the log and the unwritten entries.
+ * 0, or -1 when the log cannot be read (its entries are lost). */
+static int unspill(ec_lindex *x)
+{
+    ec_lx_disk *d = x->disk;
+    int e = errno;
+    uint64_t pending = d->wlen / ENTRY;
+    int rc = log_each(d, d->logn - pending, memory_put, x);
+    for (uint64_t i = 0; i < pending; i++) {
+        uint64_t v;
+        memcpy(&v, d->wbuf + i * ENTRY, 8);
+        memory_put(x, d->wbuf[i * ENTRY + 8], v);
+    }
+    x->disk = NULL;
+    disk_free(d);
+    errno = e;
+    return rc;
+}
+
+static size_t disk_find(const ec_lx_disk *d, uint64_t hash, uint64_t *out, size_t max, size_t n)
+{
+    unsigned s = shard_of(hash);
+    uint32_t cap = d->cap[s], fp = fp_of(hash);
+    if (!d->sealed || !cap)
+        return n;
+    uint64_t chunk[PROBE];
+    uint32_t i = home(fp, cap);
+    for (uint32_t seen = 0; seen < cap;) {
+        uint32_t k = cap - i < PROBE ? cap - i : PROBE;
+        if (read_full(d->tab, chunk, k * sizeof *chunk, (d->base[s] + i) * 8) < 0)
+            return SIZE_MAX;
+        for (uint32_t j = 0; j < k; j++) {
+            if (!chunk[j])
+                return n;
+            if ((chunk[j] & FP_MASK) != fp)
+                continue;
+            if (n < max)
+                out[n] = chunk[j] >> EC_LX_FP_BITS;
+            n++;
+        }
+        seen += k;
+        i = i + k == cap ? 0 : i + k;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ index */
+
+void ec_lindex_init(ec_lindex *x, uint64_t expect, const char *near)
+{
+    memset(x, 0, sizeof *x);
+    if (expect >= spill_min && (x->disk = disk_new(near)) != NULL)
+        expect = 0; /* the journal's entries go to disk; memory holds this run's */
+    shards_init(x, expect);
+}
+
+int ec_lindex_seal(ec_lindex *x)
+{
+    ec_lx_disk *d = x->disk;
+    if (!d || d->sealed)
+        return 0;
+    if (log_flush(d) < 0 || (d->tab = tmp_file(d)) < 0 || build_tables(d) < 0)
+        return unspill(x);
+    close(d->log);
+    d->log = -1;
+    free(d->wbuf);
+    d->wbuf = NULL;
+    d->sealed = 1;
+    return 0;
+}
+
+void ec_lindex_free(ec_lindex *x)
+{
+    for (int i = 0; i < EC_LX_SHARDS; i++)
+        free(x->sh[i].slot);
+    disk_free(x->disk);
+    memset(x, 0, sizeof *x);
+}
+
 int ec_lindex_add(ec_lindex *x, uint64_t hash, uint64_t loc)
 {
     if (loc == 0 || loc >> EC_LX_LOC_BITS)
         return -1;
-    ec_lx_shard *s = &x->sh[shard_of(hash)];
-    if ((double)(s->n + 1) > GROW_LOAD * s->cap)
-        shard_grow(s);
-    put_slot(s, loc << EC_LX_FP_BITS | fp_of(hash));
+    uint64_t v = loc << EC_LX_FP_BITS | fp_of(hash);
+    int r = x->disk ? disk_add(x->disk, shard_of(hash), v) : 0;
+    if (r < 0 && unspill(x) < 0)
+        return -1;
     x->n++;
+    if (r <= 0)
+        memory_put(x, shard_of(hash), v);
     return 0;
 }
 
@@ -121,7 +420,21 @@ size_t ec_lindex_find(const ec_lindex *x, uint64_t hash, uint64_t *out, size_t m
             out[n] = s->slot[i] >> EC_LX_FP_BITS;
         n++;
     }
-    return n;
+    return x->disk ? disk_find(x->disk, hash, out, max, n) : n;
+}
+
+int ec_lindex_unique(const ec_lindex *x, uint64_t hash)
+{
+    const ec_lx_shard *s = &x->sh[shard_of(hash)];
+    uint32_t fp = fp_of(hash);
+    int n = 0;
+    for (uint32_t i = home(fp, s->cap); s->slot[i] && n < 2; i = i + 1 == s->cap ? 0 : i + 1)
+        n += (s->slot[i] & FP_MASK) == fp;
+    if (!x->disk)
+        return n <= 1;
+    uint64_t one;
+    return n == 0 && x->disk->sealed &&
+           !ec_lmap_get(&x->disk->dups, (uint64_t)shard_of(hash) << 32 | fp, &one);
 }
 
 uint64_t ec_lindex_bytes(const ec_lindex *x)

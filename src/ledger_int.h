@@ -15,31 +15,59 @@
  * also give the home slot, so a shard can grow without the keys. Every res
  * record gets a slot (a key answered twice has two); a lookup verifies the
  * candidates against the record's full key, newest first, so a hash
- * collision can cost a read but never returns another key's result. */
+ * collision can cost a read but never returns another key's result.
+ *
+ * Memory stays flat however large the journal: when a journal holds more
+ * records than ec_lindex_spill_min(), the entries its replay adds go to a
+ * temporary file (unlinked at once) and ec_lindex_seal() builds the shard
+ * tables there, a group of shards at a time in at most EC_LX_BUILD_BYTES of
+ * memory; lookups read the few slots they probe with pread (the page cache
+ * holds them, not this process). Entries added after the seal (this run's
+ * results) go to the in-memory tables, which lookups consult too. Without
+ * a usable temporary directory everything stays in memory. */
 #define EC_LX_SHARDS 256
 #define EC_LX_FP_BITS 18
 #define EC_LX_LOC_BITS (64 - EC_LX_FP_BITS)
+#define EC_LX_BUILD_BYTES (1u << 20)
 
 typedef struct ec_lx_shard {
     uint64_t *slot;
     uint32_t cap, n;
 } ec_lx_shard;
 
+typedef struct ec_lx_disk ec_lx_disk;
+
 typedef struct ec_lindex {
     ec_lx_shard sh[EC_LX_SHARDS];
     uint64_t n;
+    ec_lx_disk *disk; /* NULL: every entry is in memory */
+    int ioerr;        /* a read of the disk tables failed */
 } ec_lindex;
 
-/* Size the shards for about expect entries (0 = minimal). */
-void ec_lindex_init(ec_lindex *x, uint64_t expect);
+/* Size the shards for about expect entries (0 = minimal). When expect is at
+ * least ec_lindex_spill_min(), entries are collected in a temporary file in
+ * dir (or $TMPDIR, /tmp) until ec_lindex_seal. */
+void ec_lindex_init(ec_lindex *x, uint64_t expect, const char *dir);
+/* Build the disk tables from the collected entries (a no-op in memory).
+ * 0, or -1 with errno when the file cannot be read or written (the index
+ * then holds what it could load into memory, maybe nothing). */
+int ec_lindex_seal(ec_lindex *x);
 void ec_lindex_free(ec_lindex *x);
-/* Add an entry; -1 when loc does not fit in a slot. */
+/* Add an entry; -1 when loc does not fit in a slot (or the entry could not
+ * be written to the collecting file). */
 int ec_lindex_add(ec_lindex *x, uint64_t hash, uint64_t loc);
 /* Locations whose stored hash bits match hash: writes up to max of them to
- * out, returns how many there are. */
+ * out, returns how many there are; SIZE_MAX when the disk tables could not
+ * be read. */
 size_t ec_lindex_find(const ec_lindex *x, uint64_t hash, uint64_t *out, size_t max);
-/* Bytes of slot memory. */
+/* 1 when at most one entry can match hash (none shares its stored bits),
+ * known without reading the disk tables; 0 when there may be more. */
+int ec_lindex_unique(const ec_lindex *x, uint64_t hash);
+/* Bytes of slot memory (disk tables not counted). */
 uint64_t ec_lindex_bytes(const ec_lindex *x);
+/* Entries in memory before a journal's index goes to disk; tests lower it. */
+uint64_t ec_lindex_spill_min(void);
+void ec_lindex_set_spill_min(uint64_t n);
 
 /* ---- a small map of 64-bit keys (non-zero) to 64-bit values ------------ */
 typedef struct ec_lmap {
@@ -102,6 +130,7 @@ struct ec_ledger {
     ec_lintent intents[EC_L_INTENTS];
     uint64_t tick;
     uint64_t count[EC_LT_N];
+    uint64_t cursor;   /* the res record ec_ledger_find found last (0: none) */
     uint64_t orphans;  /* res records whose batch reference cannot be resolved */
     uint64_t unparsed; /* lines that are not JSON objects */
     ec_buf esc, tmp, rec, out, error;

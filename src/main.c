@@ -5,6 +5,7 @@
 #include "ledger.h"
 #include "msg.h"
 #include "opts.h"
+#include "progress.h"
 #include "prov_openfunnel.h"
 #include "provider.h"
 #include "sandbox_run.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +26,14 @@ static volatile sig_atomic_t signals_seen;
 static void on_signal(int sig)
 {
     if (signals_seen++ && sig == SIGINT) {
-        static const char m[] = "enrichcsv: interrupted again: exiting now (the journal is intact)\n";
-        ssize_t w = write(2, m, sizeof m - 1);
+        /* the journal is appended one whole frame per write(), so it is intact */
+        static const char erase[] = "\r\033[K";
+        static const char m[] =
+            "enrichcsv: interrupted again: exiting now (the journal is intact)\n";
+        ssize_t w = 0;
+        if (ec_progress_on_screen())
+            w = write(2, erase, sizeof erase - 1);
+        w = write(2, m, sizeof m - 1);
         (void)w;
         _exit(EC_EXIT_SIGINT);
     }
@@ -109,10 +117,11 @@ static int journal_tools(const ec_opts *o)
     return r < 0 ? EC_EXIT_RUNTIME : EC_EXIT_OK;
 }
 
+/* The end-of-run summary (SPEC section 4), unless -q. */
 static void summary(const ec_engine_stats *st, const char *journal_path)
 {
     ec_buf b = {0};
-    ec_buf_printf(&b, "%llu rows: %llu enriched, %llu not found, %llu skipped", st->rows_read,
+    ec_buf_printf(&b, "%llu rows read: %llu enriched, %llu not found, %llu skipped", st->rows_read,
                   st->enriched, st->not_found, st->skipped_no_id + st->skipped_credits);
     if (st->skipped_credits)
         ec_buf_printf(&b, " (%llu for credits)", st->skipped_credits);
@@ -121,8 +130,14 @@ static void summary(const ec_engine_stats *st, const char *journal_path)
         ec_buf_printf(&b, " (%llu bad input)", st->bad_input);
     ec_buf_printf(&b, "; %llu answered from journal; %llu lookups in %llu requests",
                   st->from_journal, st->lookups, st->requests);
-    if (st->credits_provider_figure)
+    /* credits_estimated is the provider's figure where it gave one, our
+     * estimate at its documented prices elsewhere */
+    double gap = st->credits_estimated - st->credits_reported;
+    if (st->credits_provider_figure && gap < 1e-9 && gap > -1e-9)
         ec_buf_printf(&b, "; credits spent %g (provider's figure)", st->credits_reported);
+    else if (st->credits_provider_figure)
+        ec_buf_printf(&b, "; credits spent ~%g (%g the provider's figure, the rest estimated)",
+                      st->credits_estimated, st->credits_reported);
     else
         ec_buf_printf(&b, "; credits spent ~%g (estimate)", st->credits_estimated);
     ec_buf_printf(&b, "; %.1f s", st->elapsed);
@@ -157,8 +172,8 @@ static int resolve_provider(run *R)
     R->prov = ec_provider_find(name);
     if (!R->prov) {
         ec_buf b = {0};
-        ec_buf_printf(&b, "unknown provider '%s' (amplemarket, thehog, openfunnel, woodpecker, lance)",
-                      name);
+        ec_buf_printf(
+            &b, "unknown provider '%s' (amplemarket, thehog, openfunnel, woodpecker, lance)", name);
         int r = usage_error(b.p);
         ec_buf_free(&b);
         return r;
@@ -213,7 +228,8 @@ static int open_journal(run *R)
 {
     if (R->o.no_journal || R->o.mode == EC_MODE_SHOW_MAP)
         return 0;
-    R->journal_path = R->o.journal ? ec_xstrdup(R->o.journal) : ec_config_default_journal(R->o.sandbox);
+    R->journal_path =
+        R->o.journal ? ec_xstrdup(R->o.journal) : ec_config_default_journal(R->o.sandbox);
     ec_buf notes = {0}, err = {0};
     int flags = R->o.salvage ? EC_J_SALVAGE : 0;
     if (R->o.mode == EC_MODE_DRY_RUN)
@@ -236,6 +252,13 @@ static int open_journal(run *R)
     ec_buf_free(&notes);
     ec_buf_free(&err);
     return r;
+}
+
+/* 1 when fd is a pipe or socket whose reader has gone (| head). */
+static int output_gone(int fd)
+{
+    struct pollfd p = {fd, 0, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
 static int run_engine(run *R, unsigned long long in_size)
@@ -276,12 +299,42 @@ static int run_engine(run *R, unsigned long long in_size)
     if ((R->o.fields & ~R->prov->supports) && needs_network(&R->o))
         ec_warn("%s does not return %s; that column stays empty", R->prov->name,
                 (R->o.fields & ~R->prov->supports & EC_WANT_PHONE) ? "phone numbers" : "emails");
+    int show = ec_progress_wanted(R->o.progress, R->o.quiet, 2, cfg.out_fd);
+    if (show) {
+        ec_progress_start(2);
+        ec_msg_set_before_print(ec_progress_clear);
+        cfg.on_tick = ec_progress_tick;
+    }
     ec_engine_stats st;
     int r = ec_engine_run(&cfg, &st);
-    if (needs_network(&R->o) && r != EC_EXIT_USAGE)
+    if (show) {
+        ec_progress_stop();
+        ec_msg_set_before_print(NULL);
+    }
+    /* | head: the reader left; exit quietly (SPEC section 6) */
+    if (needs_network(&R->o) && r != EC_EXIT_USAGE && !output_gone(cfg.out_fd))
         summary(&st, R->journal_path);
     free(base_copy);
     return r;
+}
+
+/* --cacert must name a readable file: a clear message now rather than a
+ * TLS failure on every request later. */
+static int check_cacert(const char *path, ec_buf *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ec_buf_printf(err, "--cacert %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    if (!regular) {
+        ec_buf_printf(err, "--cacert %s: not a file of PEM certificates", path);
+        return -1;
+    }
+    return 0;
 }
 
 static int prepare(run *R)
@@ -295,6 +348,8 @@ static int prepare(run *R)
     }
     int r = resolve_provider(R);
     if (r == 0 && check_limits(&R->o, R->prov, &err) < 0)
+        r = usage_error(err.p);
+    if (r == 0 && R->o.cacert && check_cacert(R->o.cacert, &err) < 0)
         r = usage_error(err.p);
     ec_buf_free(&err);
     if (r == 0)

@@ -285,8 +285,7 @@ static int parse_value_opt(ec_opts *o, int c, const char *arg, ec_buf *err)
         if (parse_long(arg, &o->concurrency) < 0 || o->concurrency == 0 || o->concurrency > 256)
             BAD("--concurrency: '%s' is not a whole number from 1 to 256", arg);
         return 0;
-    case OPT_RATE:
-    {
+    case OPT_RATE: {
         double per_second;
         ec_buf why = {0};
         int bad = ec_rate_parse(arg, &per_second, &why) < 0;
@@ -335,6 +334,8 @@ static int parse_one(ec_opts *o, int c, const char *arg, ec_buf *err)
     int r = parse_value_opt(o, c, arg, err);
     if (r <= 0)
         return r;
+    /* one line per option reads best */
+    // clang-format off
     switch (c) {
     case 'p': o->provider = arg; break;
     case OPT_SANDBOX: o->sandbox = 1; break;
@@ -375,6 +376,7 @@ static int parse_one(ec_opts *o, int c, const char *arg, ec_buf *err)
     case 'V': o->mode = EC_MODE_VERSION; break;
     default: BAD("unknown option (see enrichcsv --help)");
     }
+    // clang-format on
     return 0;
 }
 
@@ -398,6 +400,43 @@ static int parse_operands(ec_opts *o, int argc, char **argv, int first, ec_buf *
     return 0;
 }
 
+/* Length of an option's name, without any "=value" (which may be a key). */
+static int name_len(const char *arg)
+{
+    size_t n = strcspn(arg, "=");
+    return n > 200 ? 200 : (int)n;
+}
+
+/* Is arg ("--name" or "--name=value") an attempt to pass a key on argv? */
+static int key_option(const char *arg)
+{
+    static const char *const names[] = {
+        "--api-key",    "--apikey",     "--key",      "--token",  "--api-token", "--secret",
+        "--secret-key", "--access-key", "--password", "--bearer", NULL};
+    size_t n = strcspn(arg, "=");
+    for (size_t i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && strncmp(arg, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+static int refuse_key_option(const char *arg, ec_buf *err)
+{
+    BAD("%.*s: keys are never taken on the command line (every user can read it with ps); "
+        "set the provider's variable (e.g. AMPLEMARKET_API_KEY), use the config file, "
+        "or --api-key-file FILE",
+        name_len(arg), arg);
+}
+
+/* The option text the user typed for the option just parsed. */
+static const char *typed_option(char **argv, const char *optarg_now)
+{
+    const char *a = argv[optind - 1];
+    if (optarg_now && a == optarg_now && optind >= 2)
+        a = argv[optind - 2]; /* "--name value": the value was the last word */
+    return a;
+}
+
 int ec_opts_parse(ec_opts *o, int argc, char **argv, ec_buf *err)
 {
     defaults(o);
@@ -408,10 +447,17 @@ int ec_opts_parse(ec_opts *o, int argc, char **argv, ec_buf *err)
         if (c == '?') {
             if (optopt)
                 BAD("unknown option -%c (see enrichcsv --help)", optopt);
-            BAD("unknown option %s (see enrichcsv --help)", argv[optind - 1]);
+            if (key_option(argv[optind - 1]))
+                return refuse_key_option(argv[optind - 1], err);
+            BAD("unknown option %.*s (see enrichcsv --help)", name_len(argv[optind - 1]),
+                argv[optind - 1]);
         }
         if (c == ':')
-            BAD("option %s needs an argument", argv[optind - 1]);
+            BAD("option %.*s needs an argument", name_len(argv[optind - 1]), argv[optind - 1]);
+        /* getopt takes "--api-key" as short for --api-key-file: a key given
+         * that way must not be read as a file name (and echoed in an error) */
+        if (c == OPT_API_KEY_FILE && strncmp(typed_option(argv, optarg), "--api-key-file", 14))
+            return refuse_key_option(typed_option(argv, optarg), err);
         if (parse_one(o, c, optarg, err) < 0)
             return -1;
     }

@@ -18,39 +18,39 @@ enum ec_opts_mode {
 
 typedef struct ec_opts {
     enum ec_opts_mode mode;
-    const char *provider;         /* NULL until set (option, config or default) */
+    const char *provider; /* NULL until set (option, config or default) */
     int sandbox;
     const char *base_url;
-    int input_format;             /* enum ec_format */
-    int output_format;            /* enum ec_format; 0 = same as input */
-    char delimiter;               /* 0 = sniff */
-    const char **maps;            /* FIELD=COLUMN strings (borrowed from argv) */
+    int input_format;  /* enum ec_format */
+    int output_format; /* enum ec_format; 0 = same as input */
+    char delimiter;    /* 0 = sniff */
+    const char **maps; /* FIELD=COLUMN strings (borrowed from argv) */
     size_t nmaps;
-    unsigned fields;              /* EC_WANT_* */
+    unsigned fields; /* EC_WANT_* */
     const char *email_col, *phone_col, *status_col;
     int overwrite, all_values;
-    const char *journal;          /* NULL = default location */
+    const char *journal; /* NULL = default location */
     int no_journal, salvage;
-    const char **merge_inputs;    /* --journal-merge A B ... */
+    const char **merge_inputs; /* --journal-merge A B ... */
     size_t nmerge;
-    double max_age_days;          /* 0 = no limit */
+    double max_age_days; /* 0 = no limit */
     int retry_failed;
-    long batch_size;              /* 0 = provider default */
-    long concurrency;             /* 0 = default */
-    double rate_per_min;          /* 0 = provider default */
-    double poll_interval;         /* 0 = provider default */
-    double timeout;               /* one HTTP request, seconds (0 = default) */
-    double job_timeout;           /* seconds (0 = provider default) */
-    double max_credits;           /* < 0 = unlimited */
+    long batch_size;      /* 0 = provider default */
+    long concurrency;     /* 0 = default */
+    double rate_per_min;  /* 0 = provider default */
+    double poll_interval; /* 0 = provider default */
+    double timeout;       /* one HTTP request, seconds (0 = default) */
+    double job_timeout;   /* seconds (0 = provider default) */
+    double max_credits;   /* < 0 = unlimited */
     const char *seniority, *department, *audience;
     long max_credit_limit;
     int excel, strict;
-    int progress;                 /* -1 auto, 0 off, 1 on */
+    int progress; /* -1 auto, 0 off, 1 on */
     int quiet, verbose;
-    const char *config;           /* --config FILE */
+    const char *config; /* --config FILE */
     const char *api_key_file;
     const char *cacert;
-    const char *input;            /* FILE argument, NULL = stdin */
+    const char *input; /* FILE argument, NULL = stdin */
 } ec_opts;
 
 /* Parse argv into o (defaults first). Returns 0, or -1 with a usage message

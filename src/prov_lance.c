@@ -9,7 +9,8 @@
  * A person's outcome: enriched when the record holds a value of a requested
  * field (even when another field failed), else skipped:credits when a pass
  * was refused for credits, else failed:<status> when a task failed, timed
- * out or was cancelled, else not_found (dataFound false everywhere). */
+ * out or was cancelled (enrichment_failed, timeout, cancelled), else
+ * not_found (dataFound false everywhere). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -92,8 +93,10 @@ static void ln_free_state(ec_batch *b)
     b->state = NULL;
 }
 
-/* 8-4-4-4-12 hex digits. */
-static int is_uuid(const char *s)
+/* A version-4 UUID: 8-4-4-4-12 hex digits, version nibble 4, variant 8-b.
+ * The batch POST takes only these [V], and one id it refuses fails the
+ * whole batch (400), so anything else fails alone before it is sent. */
+static int is_uuid_v4(const char *s)
 {
     if (!s || strlen(s) != 36)
         return 0;
@@ -104,7 +107,7 @@ static int is_uuid(const char *s)
         if (dash ? c != '-' : !hex)
             return 0;
     }
-    return 1;
+    return s[14] == '4' && strchr("89abAB", s[19]) != NULL;
 }
 
 static ln_state *state_new(ec_batch *b, unsigned fields)
@@ -119,7 +122,7 @@ static ln_state *state_new(ec_batch *b, unsigned fields)
     s->valid = ec_xcalloc(b->n + 1, sizeof *s->valid);
     s->reading = ec_xcalloc(b->n + 1, 1);
     for (size_t i = 0; i < b->n; i++) {
-        if (is_uuid(b->items[i]->id[EC_F_PERSON_ID]))
+        if (is_uuid_v4(b->items[i]->id[EC_F_PERSON_ID]))
             s->valid[s->nvalid++] = i;
         else
             ec_pu_finish(b->items[i], EC_ST_FAILED, "bad_person_id");
@@ -216,7 +219,8 @@ static void finish(ec_batch *b, size_t i, ec_values *emails, ec_values *phones)
     const ln_task *t = &s->t[i * (size_t)s->nf];
     int found = 0, credits = 0;
     const char *failure = NULL;
-    static const char *const why[] = {"", "", "", "failed", "timeout", "cancelled", "", ""};
+    static const char *const why[] = {"",        "",          "", "enrichment_failed",
+                                      "timeout", "cancelled", "", ""};
     for (int p = 0; p < s->nf; p++) {
         found += t[p].st == S_FINISHED && t[p].found == 1;
         credits |= t[p].st == S_CREDITS;
@@ -366,13 +370,17 @@ static int apply_all(ec_batch *b, const ec_response *resp, int pass)
 }
 
 /* An error answer: msg, and the verdict (INSUFFICIENT_CREDITS in the body
- * counts as out of credits whatever the status). */
+ * counts as out of credits whatever the status; a token without an
+ * organization, which Lance answers with 400 "Organization ID is missing",
+ * is a key every request refuses: exit 5). */
 static enum ec_verdict ln_error(const ec_response *resp, ec_buf *msg)
 {
     ec_buf_clear(msg);
     enum ec_verdict v = ec_pu_error_verdict(resp, msg);
     if (resp->status >= 400 && resp->body && strstr(resp->body, "INSUFFICIENT_CREDITS"))
         v = EC_V_CREDITS;
+    else if (resp->status == 400 && resp->body && strstr(resp->body, "Organization ID is missing"))
+        v = EC_V_AUTH;
     return v;
 }
 

@@ -8,7 +8,8 @@
  * Stages of an account: SENT (POST out, no job id yet) -> POLLING (job id)
  * -> PEOPLE (ids known) or DONE (failed). A chunk of people ids: SENT ->
  * POLLING -> DONE or FAILED; a 404 PERSON_NOT_FOUND splits it in halves
- * (SPLIT) until the bad id stands alone and fails by itself. */
+ * (SPLIT) until the bad id stands alone and fails by itself. The filters,
+ * the batch state and checkpoint/resume are in prov_openfunnel_state.c. */
 #include "config.h"
 #include "prov_openfunnel.h"
 
@@ -16,196 +17,11 @@
 #include <string.h>
 
 #include "json.h"
+#include "prov_openfunnel_int.h"
 #include "prov_util.h"
 #include "provider.h"
 
-#define OF_FAST_PATH "/api/v1/enrich/fast-people-enrichment"
-#define OF_PEOPLE_PATH "/api/v1/enrich/people"
-#define OF_CHUNK_MAX 500
-#define OF_POLL 3.0           /* seconds: the docs say 2-3 s (fast) and 3-5 s (people) */
-#define OF_FAST_TIMEOUT 900.0 /* a discovery job: up to 10 min [S], plus margin */
-#define OF_ENRICH_BASE 300.0  /* an enrich job: this + OF_ENRICH_PER s per person */
-#define OF_ENRICH_PER 2.0     /* about 2 s per person [V] */
-
-enum { T_FAST = 1, T_FAST_POLL, T_ENRICH, T_ENRICH_POLL };
-enum of_stage { ST_SENT = 0, ST_POLLING, ST_PEOPLE, ST_DONE };
-enum of_cstate { CH_SENT = 0, CH_POLLING, CH_DONE, CH_FAILED, CH_SPLIT };
-
-static const char *const stage_names[] = {"sent", "polling", "people", "done"};
-static const char *const cstate_names[] = {"sent", "polling", "done", "failed", "split"};
-
-typedef struct of_acct {
-    enum of_stage stage;
-    char *job;
-    ec_values people; /* people ids as text, discovery order, unique */
-    double waited;    /* poll delays scheduled so far */
-    double credits;   /* discovery credits reported */
-} of_acct;
-
-typedef struct of_pers {
-    ec_person p;  /* p.id is the person id */
-    int failed;   /* 1: no result because the job or request failed */
-    int contacts; /* emails + phones found (credits attributed) */
-} of_pers;
-
-typedef struct of_chunk {
-    size_t *pix; /* indexes into the person table */
-    size_t n;
-    char *job;
-    enum of_cstate state;
-    char *reason; /* CH_FAILED: why */
-    double waited;
-} of_chunk;
-
-typedef struct of_state {
-    of_acct *acct; /* one per lookup, same index */
-    size_t nacct;
-    of_pers *pers;
-    size_t npers;
-    of_chunk *chunk;
-    size_t nchunk;
-    int enrich_started;
-    int credits_short;    /* something ended skipped:credits */
-    int credits_reported; /* and the engine was told */
-} of_state;
-
-/* ------------------------------------------------------------------ enums */
-
-static const char *const seniorities[] = {"FOUNDER", "CXO",      "PARTNER", "VP",
-                                          "HEAD",    "DIRECTOR", "MANAGER", "SENIOR",
-                                          "ENTRY",   "INTERN",   NULL};
-static const char *const departments[] = {
-    "ENGINEERING",      "PRODUCT",  "DATA", "SALES", "MARKETING",
-    "OPERATIONS",       "FINANCE",  "HR",   "LEGAL", "EXECUTIVE",
-    "CUSTOMER_SUCCESS", "SECURITY", "IT",   "OTHER", NULL};
-
-const char *ec_openfunnel_enum_values(int department)
-{
-    return department ? "ENGINEERING,PRODUCT,DATA,SALES,MARKETING,OPERATIONS,FINANCE,HR,LEGAL,"
-                        "EXECUTIVE,CUSTOMER_SUCCESS,SECURITY,IT,OTHER"
-                      : "FOUNDER,CXO,PARTNER,VP,HEAD,DIRECTOR,MANAGER,SENIOR,ENTRY,INTERN";
-}
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Index of item (len bytes, trimmed) in vals, or -1. */
-static int enum_index(const char *const *vals, const char *s, size_t len)
-{
-    for (int i = 0; vals[i]; i++) {
-        size_t k = 0;
-        for (; k < len && vals[i][k]; k++) {
-            char c = s[k];
-            if (c >= 'a' && c <= 'z')
-                c = (char)(c - 'a' + 'A');
-            if (c == ' ' || c == '-')
-                c = '_';
-            if (c != vals[i][k])
-                break;
-        }
-        if (k == len && vals[i][k] == '\0')
-            return i;
-    }
-    return -1;
-}
-
-/* Append the JSON array of the list's values (every value when list is NULL
- * or empty), in list order without repeats. Returns 0 or -1 with err. */
-static int put_enum_list(ec_buf *b, const char *list, int department, ec_buf *err)
-{
-    const char *const *vals = department ? departments : seniorities;
-    unsigned seen = 0;
-    int count = 0;
-    ec_buf_putc(b, '[');
-    for (const char *p = list ? list : ""; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *s = p;
-        p += len + (end ? 1 : 0);
-        while (len && is_blank(*s))
-            s++, len--;
-        while (len && is_blank(s[len - 1]))
-            len--;
-        if (!len)
-            continue;
-        int i = enum_index(vals, s, len);
-        if (i < 0) {
-            ec_buf_printf(err, "unknown %s value '%.*s' (valid: %s)",
-                          department ? "department" : "seniority", (int)len, s,
-                          ec_openfunnel_enum_values(department));
-            return -1;
-        }
-        if (seen & (1u << i))
-            continue;
-        seen |= 1u << i;
-        ec_buf_printf(b, "%s\"%s\"", count++ ? "," : "", vals[i]);
-    }
-    if (list && *list && !count) {
-        ec_buf_printf(err, "empty %s list", department ? "department" : "seniority");
-        return -1;
-    }
-    for (int i = 0; !count && vals[i]; i++) /* not given: every value */
-        ec_buf_printf(b, "%s\"%s\"", i ? "," : "", vals[i]);
-    ec_buf_putc(b, ']');
-    return 0;
-}
-
-int ec_openfunnel_check_enum(const char *list, int department, ec_buf *err)
-{
-    ec_buf scratch = {0};
-    int r = put_enum_list(&scratch, list, department, err);
-    ec_buf_free(&scratch);
-    return r;
-}
-
-/* ------------------------------------------------------------------ state */
-
-static void state_free(of_state *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->nacct; i++) {
-        free(s->acct[i].job);
-        ec_values_free(&s->acct[i].people);
-    }
-    for (size_t i = 0; i < s->npers; i++) {
-        ec_person *p = &s->pers[i].p;
-        free(p->id);
-        free(p->name);
-        free(p->title);
-        free(p->linkedin_url);
-        free(p->status);
-        ec_values_free(&p->emails);
-        ec_values_free(&p->phones);
-    }
-    for (size_t i = 0; i < s->nchunk; i++) {
-        free(s->chunk[i].pix);
-        free(s->chunk[i].job);
-        free(s->chunk[i].reason);
-    }
-    free(s->acct);
-    free(s->pers);
-    free(s->chunk);
-    free(s);
-}
-
-static void of_free_state(ec_batch *b)
-{
-    state_free(b->state);
-    b->state = NULL;
-}
-
-static of_state *state_new(ec_batch *b)
-{
-    of_free_state(b);
-    of_state *s = ec_xcalloc(1, sizeof *s);
-    s->nacct = b->n;
-    s->acct = ec_xcalloc(b->n ? b->n : 1, sizeof *s->acct);
-    b->state = s;
-    return s;
-}
+/* ---------------------------------------------------------------- helpers */
 
 static int is_2xx(const ec_response *resp)
 {
@@ -255,8 +71,8 @@ static char *job_url(const char *path, const char *job)
     return ec_buf_take(&u);
 }
 
-static void add_poll(const ec_pctx *ctx, ec_reqs *out, int tag, size_t i, const char *job,
-                     double *waited, const ec_response *resp)
+void ec_of_add_poll(const ec_pctx *ctx, ec_reqs *out, int tag, size_t i, const char *job,
+                    double *waited, const ec_response *resp)
 {
     const char *path = tag == T_FAST_POLL ? OF_FAST_PATH : OF_PEOPLE_PATH;
     ec_request *r = ec_reqs_add(out, "GET", job_url(path, job), NULL, 0, tag);
@@ -290,70 +106,7 @@ static void send_chunk(const ec_pctx *ctx, ec_batch *b, size_t c, ec_reqs *out)
     r->aux = (long)c;
 }
 
-static size_t chunk_new(of_state *s, const size_t *pix, size_t n)
-{
-    s->chunk = ec_xrealloc(s->chunk, (s->nchunk + 1) * sizeof *s->chunk);
-    of_chunk *ch = &s->chunk[s->nchunk];
-    memset(ch, 0, sizeof *ch);
-    ch->pix = ec_xmalloc((n ? n : 1) * sizeof *ch->pix);
-    memcpy(ch->pix, pix, n * sizeof *pix);
-    ch->n = n;
-    return s->nchunk++;
-}
-
 /* ------------------------------------------------------------ the people */
-
-static long pers_find(const of_state *s, const char *id)
-{
-    for (size_t i = 0; i < s->npers; i++)
-        if (strcmp(s->pers[i].p.id, id) == 0)
-            return (long)i;
-    return -1;
-}
-
-/* The person table: every account's people, first appearance first. */
-static void build_people(of_state *s)
-{
-    for (size_t a = 0; a < s->nacct; a++) {
-        if (s->acct[a].stage != ST_PEOPLE)
-            continue;
-        for (size_t k = 0; k < s->acct[a].people.n; k++) {
-            const char *id = s->acct[a].people.v[k];
-            if (pers_find(s, id) >= 0)
-                continue;
-            s->pers = ec_xrealloc(s->pers, (s->npers + 1) * sizeof *s->pers);
-            memset(&s->pers[s->npers], 0, sizeof *s->pers);
-            s->pers[s->npers++].p.id = ec_xstrdup(id);
-        }
-    }
-}
-
-static void set_str(char **dst, char *val)
-{
-    free(*dst);
-    *dst = val;
-}
-
-static void pers_fail(of_pers *p, const char *reason)
-{
-    ec_buf st = {0};
-    if (strcmp(reason, "credits") == 0)
-        ec_buf_puts(&st, "skipped:credits");
-    else
-        ec_buf_printf(&st, "failed:%s", reason);
-    set_str(&p->p.status, ec_buf_take(&st));
-    p->failed = 1;
-}
-
-static void chunk_fail(of_state *s, size_t c, const char *reason)
-{
-    if (!reason || !*reason)
-        reason = "error";
-    s->chunk[c].state = CH_FAILED;
-    set_str(&s->chunk[c].reason, ec_xstrdup(reason));
-    for (size_t k = 0; k < s->chunk[c].n; k++)
-        pers_fail(&s->pers[s->chunk[c].pix[k]], reason);
-}
 
 static void copy_person(ec_person *d, const ec_person *src)
 {
@@ -379,7 +132,7 @@ static void finish_account(of_state *s, ec_lookup *lk, const of_acct *a)
     const char *reason = NULL;
     lk->out.people = n ? ec_xcalloc(n, sizeof *lk->out.people) : NULL;
     for (size_t k = 0; k < n; k++) {
-        long i = pers_find(s, a->people.v[k]);
+        long i = ec_of_pers_find(s, a->people.v[k]);
         if (i < 0)
             continue;
         const of_pers *p = &s->pers[i];
@@ -401,9 +154,7 @@ static void finish_account(of_state *s, ec_lookup *lk, const of_acct *a)
     lk->done = 1;
 }
 
-/* Move the batch on: enrichment once every account is settled, outcomes
- * once every chunk is. */
-static void advance(const ec_pctx *ctx, ec_batch *b, ec_reqs *out)
+void ec_of_advance(const ec_pctx *ctx, ec_batch *b, ec_reqs *out)
 {
     of_state *s = b->state;
     for (size_t a = 0; a < s->nacct; a++)
@@ -411,13 +162,13 @@ static void advance(const ec_pctx *ctx, ec_batch *b, ec_reqs *out)
             return;
     if (!s->enrich_started) {
         s->enrich_started = 1;
-        build_people(s);
+        ec_of_build_people(s);
         size_t *all = ec_xmalloc((s->npers ? s->npers : 1) * sizeof *all);
         for (size_t i = 0; i < s->npers; i++)
             all[i] = i;
         for (size_t k = 0; k < s->npers; k += OF_CHUNK_MAX) {
             size_t n = s->npers - k < OF_CHUNK_MAX ? s->npers - k : OF_CHUNK_MAX;
-            send_chunk(ctx, b, chunk_new(s, all + k, n), out);
+            send_chunk(ctx, b, ec_of_chunk_new(s, all + k, n), out);
         }
         free(all);
     }
@@ -427,13 +178,6 @@ static void advance(const ec_pctx *ctx, ec_batch *b, ec_reqs *out)
     for (size_t a = 0; a < s->nacct; a++)
         if (s->acct[a].stage == ST_PEOPLE && !b->items[a]->done)
             finish_account(s, b->items[a], &s->acct[a]);
-}
-
-static void acct_fail(ec_batch *b, size_t i, const char *reason)
-{
-    of_state *s = b->state;
-    s->acct[i].stage = ST_DONE;
-    ec_pu_finish(b->items[i], EC_ST_FAILED, reason && *reason ? reason : "error");
 }
 
 /* ----------------------------------------------------------------- errors */
@@ -536,17 +280,24 @@ static char *answer_job(const ec_response *resp, ec_buf *msg)
     return id;
 }
 
-/* Iterate the elements e of array token arr (none when arr is no array). */
-#define JSON_EACH(j, arr, k, e)                                                                    \
-    for (int k = 0, e = (arr) + 1;                                                                 \
-         ec_json_type(j, arr) == EC_JSON_ARRAY && k < ec_json_size(j, arr);                        \
-         k++, e = ec_json_skip(j, e))
-
 /* ------------------------------------------------------------- discovery */
 
+/* One person id of a discovery answer: a number or string, or (the shape
+ * of "result" is [U]) an object naming it person_id, id or people_id. */
+static char *person_id_of(const ec_json *j, int e)
+{
+    static const char *const keys[] = {"person_id", "id", "people_id", NULL};
+    if (ec_json_type(j, e) != EC_JSON_OBJECT)
+        return ec_json_scalar_dup(j, e);
+    char *id = NULL;
+    for (int k = 0; keys[k] && !id; k++)
+        id = ec_json_scalar_dup(j, ec_json_get(j, e, keys[k]));
+    return id;
+}
+
 /* People ids of a completed discovery job: "people_ids", or "result" (an
- * array, or an object holding people_ids). -1 when neither is there although
- * people were reported found. */
+ * array of ids or of person objects, or an object holding people_ids). -1
+ * when neither is there although people were reported found. */
 static int read_people(const ec_json *j, ec_values *ids)
 {
     int t = ec_json_get(j, 0, "people_ids");
@@ -559,9 +310,9 @@ static int read_people(const ec_json *j, ec_values *ids)
         ec_json_int(j, ec_json_path(j, 0, "progress.total_found"), &found);
         return found > 0 ? -1 : 0;
     }
-    JSON_EACH(j, t, k, e)
+    OF_JSON_EACH(j, t, k, e)
     {
-        char *id = ec_json_scalar_dup(j, e);
+        char *id = person_id_of(j, e);
         if (id && *id)
             ec_values_add_unique(ids, id, strlen(id));
         free(id);
@@ -593,12 +344,12 @@ static enum ec_verdict on_fast_poll(const ec_pctx *ctx, ec_batch *b, size_t i,
         a->stage = ST_PEOPLE;
     } else if (ec_json_str_eq(&j, st, "failed")) {
         char *why = ec_pu_get_str(&j, 0, "error_message");
-        acct_fail(b, i, why ? why : "discovery_failed");
+        ec_of_acct_fail(b, i, why ? why : "discovery_failed");
         free(why);
     } else if (a->waited >= OF_FAST_TIMEOUT) {
-        acct_fail(b, i, "timeout");
+        ec_of_acct_fail(b, i, "timeout");
     } else { /* pending, running, or a state we do not know: wait */
-        add_poll(ctx, out, T_FAST_POLL, i, a->job, &a->waited, resp);
+        ec_of_add_poll(ctx, out, T_FAST_POLL, i, a->job, &a->waited, resp);
     }
     ec_json_free(&j);
     return EC_V_OK;
@@ -610,14 +361,14 @@ static void bisect(const ec_pctx *ctx, ec_batch *b, size_t c, ec_reqs *out)
 {
     of_state *s = b->state;
     if (s->chunk[c].n <= 1) {
-        chunk_fail(s, c, "person_not_found");
+        ec_of_chunk_fail(s, c, "person_not_found");
         return;
     }
     size_t n = s->chunk[c].n, half = n / 2;
     size_t *pix = s->chunk[c].pix; /* stays valid: chunk_new moves only the array of chunks */
     s->chunk[c].state = CH_SPLIT;
-    size_t lo = chunk_new(s, pix, half);
-    size_t hi = chunk_new(s, pix + half, n - half);
+    size_t lo = ec_of_chunk_new(s, pix, half);
+    size_t hi = ec_of_chunk_new(s, pix + half, n - half);
     send_chunk(ctx, b, lo, out);
     send_chunk(ctx, b, hi, out);
 }
@@ -636,13 +387,13 @@ static void take_item(const ec_json *j, int item, of_state *s, size_t c, unsigne
     if (!p)
         return;
     char *v = ec_pu_get_str(j, item, "status");
-    set_str(&p->p.status, v ? v : ec_xstrdup("unknown"));
+    ec_of_set_str(&p->p.status, v ? v : ec_xstrdup("unknown"));
     if ((v = ec_pu_get_str(j, item, "person_name")) || (v = ec_pu_get_str(j, item, "name")))
-        set_str(&p->p.name, v);
+        ec_of_set_str(&p->p.name, v);
     if ((v = ec_pu_get_str(j, item, "linkedin_url")))
-        set_str(&p->p.linkedin_url, v);
+        ec_of_set_str(&p->p.linkedin_url, v);
     if ((v = ec_pu_get_str(j, item, "title")) || (v = ec_pu_get_str(j, item, "job_title")))
-        set_str(&p->p.title, v);
+        ec_of_set_str(&p->p.title, v);
     ec_values_free(&p->p.emails);
     ec_values_free(&p->p.phones);
     if (f & EC_WANT_EMAIL)
@@ -657,9 +408,9 @@ static void take_results(const ec_json *j, ec_batch *b, size_t c, unsigned f)
 {
     of_state *s = b->state;
     for (size_t k = 0; k < s->chunk[c].n; k++) /* anyone the answer leaves out */
-        set_str(&s->pers[s->chunk[c].pix[k]].p.status, ec_xstrdup("not_returned"));
+        ec_of_set_str(&s->pers[s->chunk[c].pix[k]].p.status, ec_xstrdup("not_returned"));
     int r = ec_json_get(j, 0, "result");
-    JSON_EACH(j, r, k, e)
+    OF_JSON_EACH(j, r, k, e)
     {
         if (ec_json_type(j, e) == EC_JSON_OBJECT)
             take_item(j, e, s, c, f);
@@ -685,12 +436,12 @@ static enum ec_verdict on_enrich_poll(const ec_pctx *ctx, ec_batch *b, size_t c,
         take_results(&j, b, c, want(ctx, b));
     } else if (ec_json_str_eq(&j, st, "failed")) {
         char *why = ec_pu_get_str(&j, 0, "error_message");
-        chunk_fail(s, c, why ? why : "enrich_failed");
+        ec_of_chunk_fail(s, c, why ? why : "enrich_failed");
         free(why);
     } else if (ch->waited >= OF_ENRICH_BASE + OF_ENRICH_PER * (double)ch->n) {
-        chunk_fail(s, c, "timeout");
+        ec_of_chunk_fail(s, c, "timeout");
     } else {
-        add_poll(ctx, out, T_ENRICH_POLL, c, ch->job, &ch->waited, resp);
+        ec_of_add_poll(ctx, out, T_ENRICH_POLL, c, ch->job, &ch->waited, resp);
     }
     ec_json_free(&j);
     return EC_V_OK;
@@ -706,13 +457,13 @@ static enum ec_verdict on_submitted(const ec_pctx *ctx, ec_batch *b, const ec_re
     if (!job)
         return EC_V_BAD_RESPONSE;
     if (req->tag == T_FAST) {
-        set_str(&s->acct[i].job, job);
+        ec_of_set_str(&s->acct[i].job, job);
         s->acct[i].stage = ST_POLLING;
-        add_poll(ctx, out, T_FAST_POLL, i, job, &s->acct[i].waited, NULL);
+        ec_of_add_poll(ctx, out, T_FAST_POLL, i, job, &s->acct[i].waited, NULL);
     } else {
-        set_str(&s->chunk[i].job, job);
+        ec_of_set_str(&s->chunk[i].job, job);
         s->chunk[i].state = CH_POLLING;
-        add_poll(ctx, out, T_ENRICH_POLL, i, job, &s->chunk[i].waited, NULL);
+        ec_of_add_poll(ctx, out, T_ENRICH_POLL, i, job, &s->chunk[i].waited, NULL);
     }
     return EC_V_OK;
 }
@@ -738,7 +489,7 @@ static enum ec_verdict on_error(const ec_pctx *ctx, ec_batch *b, const ec_reques
             ((of_state *)b->state)->acct[i].stage = ST_DONE;
             ec_pu_finish(b->items[i], EC_ST_SKIPPED_CREDITS, NULL);
         } else {
-            chunk_fail(b->state, i, "credits");
+            ec_of_chunk_fail(b->state, i, "credits");
         }
     } else if (v != EC_V_FAIL) {
         return v;
@@ -747,9 +498,9 @@ static enum ec_verdict on_error(const ec_pctx *ctx, ec_batch *b, const ec_reques
                           : strcmp(code, "ACCOUNT_NOT_FOUND") == 0 ? "account_not_found"
                                                                    : msg->p;
         if (req->tag == T_FAST || req->tag == T_FAST_POLL)
-            acct_fail(b, i, why);
+            ec_of_acct_fail(b, i, why);
         else
-            chunk_fail(b->state, i, why);
+            ec_of_chunk_fail(b->state, i, why);
     }
     ec_buf_clear(msg);
     return EC_V_OK;
@@ -762,12 +513,12 @@ static int of_start(const ec_pctx *ctx, const ec_auth *auth, ec_batch *b, ec_req
     (void)auth;
     ec_buf tail = {0};
     ec_buf_puts(&tail, ",\"seniority_filters\":");
-    if (put_enum_list(&tail, ctx->seniority, 0, msg) < 0) {
+    if (ec_of_put_enum_list(&tail, ctx->seniority, 0, msg) < 0) {
         ec_buf_free(&tail);
         return -1;
     }
     ec_buf_puts(&tail, ",\"department_filters\":");
-    if (put_enum_list(&tail, ctx->department, 1, msg) < 0) {
+    if (ec_of_put_enum_list(&tail, ctx->department, 1, msg) < 0) {
         ec_buf_free(&tail);
         return -1;
     }
@@ -780,12 +531,12 @@ static int of_start(const ec_pctx *ctx, const ec_auth *auth, ec_batch *b, ec_req
         ec_buf_printf(&tail, ",\"max_credit_limit\":%ld", ctx->max_credit_limit);
     ec_buf_putc(&tail, '}');
 
-    state_new(b);
+    ec_of_state_new(b);
     for (size_t i = 0; i < b->n; i++) {
         ec_buf body = {0};
         ec_buf_puts(&body, "{\"account_id\":");
         if (account_number(b->items[i]->id[EC_F_ACCOUNT_ID], &body) < 0) {
-            acct_fail(b, i, "bad_account_id");
+            ec_of_acct_fail(b, i, "bad_account_id");
             ec_buf_free(&body);
             continue;
         }
@@ -795,7 +546,7 @@ static int of_start(const ec_pctx *ctx, const ec_auth *auth, ec_batch *b, ec_req
         r->aux = (long)i;
     }
     ec_buf_free(&tail);
-    advance(ctx, b, out);
+    ec_of_advance(ctx, b, out);
     return 0;
 }
 
@@ -826,7 +577,7 @@ static enum ec_verdict of_handle(const ec_pctx *ctx, ec_batch *b, const ec_reque
         v = on_enrich_poll(ctx, b, i, resp, out, msg);
     if (v != EC_V_OK)
         return v;
-    advance(ctx, b, out);
+    ec_of_advance(ctx, b, out);
     for (size_t k = 0; k < b->n; k++)
         if (!b->items[k]->done)
             return EC_V_OK;
@@ -836,204 +587,6 @@ static enum ec_verdict of_handle(const ec_pctx *ctx, ec_batch *b, const ec_reque
     ec_buf_clear(msg);
     ec_buf_puts(msg, "OpenFunnel credits exceeded");
     return EC_V_CREDITS;
-}
-
-/* ------------------------------------------------------ checkpoint/resume */
-
-static void put_values(ec_buf *b, const ec_values *v)
-{
-    ec_buf_putc(b, '[');
-    for (size_t k = 0; k < v->n; k++) {
-        if (k)
-            ec_buf_putc(b, ',');
-        ec_json_put_cstr(b, v->v[k]);
-    }
-    ec_buf_putc(b, ']');
-}
-
-/* {"v":1,"enrich":0|1,
- *  "accounts":[{"key","stage","job","people":[ids],"credits","reason"}],
- *  "chunks":[{"ids":[ids],"job","state"}]} */
-static char *of_checkpoint(const ec_batch *b)
-{
-    const of_state *s = b->state;
-    if (!s)
-        return NULL;
-    ec_buf o = {0};
-    ec_buf_printf(&o, "{\"v\":1,\"enrich\":%d,\"accounts\":[", s->enrich_started);
-    for (size_t i = 0; i < s->nacct; i++) {
-        const of_acct *a = &s->acct[i];
-        ec_buf_puts(&o, i ? ",{\"key\":" : "{\"key\":");
-        ec_json_put_cstr(&o, b->items[i]->key ? b->items[i]->key : "");
-        ec_buf_printf(&o, ",\"stage\":\"%s\"", stage_names[a->stage]);
-        if (a->job) {
-            ec_buf_puts(&o, ",\"job\":");
-            ec_json_put_cstr(&o, a->job);
-        }
-        ec_buf_puts(&o, ",\"people\":");
-        put_values(&o, &a->people);
-        ec_buf_printf(&o, ",\"credits\":%g", a->credits);
-        const ec_outcome *oc = &b->items[i]->out;
-        if (a->stage == ST_DONE && (oc->reason || oc->status == EC_ST_SKIPPED_CREDITS)) {
-            ec_buf_puts(&o, ",\"reason\":");
-            ec_json_put_cstr(&o, oc->status == EC_ST_SKIPPED_CREDITS ? "credits" : oc->reason);
-        }
-        ec_buf_putc(&o, '}');
-    }
-    ec_buf_puts(&o, "],\"chunks\":[");
-    for (size_t c = 0; c < s->nchunk; c++) {
-        const of_chunk *ch = &s->chunk[c];
-        ec_buf_puts(&o, c ? ",{\"ids\":[" : "{\"ids\":[");
-        for (size_t k = 0; k < ch->n; k++) {
-            if (k)
-                ec_buf_putc(&o, ',');
-            ec_json_put_cstr(&o, s->pers[ch->pix[k]].p.id);
-        }
-        ec_buf_printf(&o, "],\"state\":\"%s\"", cstate_names[ch->state]);
-        if (ch->job) {
-            ec_buf_puts(&o, ",\"job\":");
-            ec_json_put_cstr(&o, ch->job);
-        }
-        if (ch->reason) {
-            ec_buf_puts(&o, ",\"reason\":");
-            ec_json_put_cstr(&o, ch->reason);
-        }
-        ec_buf_putc(&o, '}');
-    }
-    ec_buf_puts(&o, "]}");
-    return ec_buf_take(&o);
-}
-
-static int name_index(const char *const *names, int count, const ec_json *j, int t)
-{
-    for (int k = 0; k < count; k++)
-        if (ec_json_str_eq(j, t, names[k]))
-            return k;
-    return -1;
-}
-
-/* Restore one account entry; returns the lookup index or -1. */
-static long resume_account(ec_batch *b, const ec_json *j, int e)
-{
-    of_state *s = b->state;
-    char *key = ec_json_strdup(j, ec_json_get(j, e, "key"), NULL);
-    long i = -1;
-    for (size_t k = 0; key && k < b->n && i < 0; k++)
-        if (b->items[k]->key && strcmp(b->items[k]->key, key) == 0)
-            i = (long)k;
-    free(key);
-    if (i < 0)
-        return -1;
-    of_acct *a = &s->acct[i];
-    int stage = name_index(stage_names, 4, j, ec_json_get(j, e, "stage"));
-    a->stage = stage < 0 ? ST_SENT : (enum of_stage)stage;
-    a->job = ec_pu_get_str(j, e, "job");
-    ec_json_double(j, ec_json_get(j, e, "credits"), &a->credits);
-    int p = ec_json_get(j, e, "people");
-    int el = p + 1;
-    for (int k = 0; ec_json_type(j, p) == EC_JSON_ARRAY && k < ec_json_size(j, p); k++) {
-        char *id = ec_json_scalar_dup(j, el);
-        if (id && *id)
-            ec_values_add_unique(&a->people, id, strlen(id));
-        free(id);
-        el = ec_json_skip(j, el);
-    }
-    if (a->stage == ST_POLLING && !a->job)
-        a->stage = ST_SENT;
-    if (a->stage == ST_DONE) {
-        char *why = ec_pu_get_str(j, e, "reason");
-        if (why && strcmp(why, "credits") == 0) {
-            s->credits_short = 1;
-            ec_pu_finish(b->items[i], EC_ST_SKIPPED_CREDITS, NULL);
-        } else {
-            acct_fail(b, (size_t)i, why ? why : "error");
-        }
-        free(why);
-    }
-    return i;
-}
-
-static void resume_chunk(of_state *s, const ec_json *j, int e)
-{
-    int ids = ec_json_get(j, e, "ids");
-    int n = ec_json_type(j, ids) == EC_JSON_ARRAY ? ec_json_size(j, ids) : 0;
-    size_t *pix = ec_xmalloc((n ? (size_t)n : 1) * sizeof *pix);
-    size_t m = 0;
-    int el = ids + 1;
-    for (int k = 0; k < n; k++, el = ec_json_skip(j, el)) {
-        char *id = ec_json_scalar_dup(j, el);
-        long p = id ? pers_find(s, id) : -1;
-        if (p >= 0)
-            pix[m++] = (size_t)p;
-        free(id);
-    }
-    size_t c = chunk_new(s, pix, m);
-    free(pix);
-    int st = name_index(cstate_names, 5, j, ec_json_get(j, e, "state"));
-    s->chunk[c].job = ec_pu_get_str(j, e, "job");
-    if (st == CH_SPLIT) {
-        s->chunk[c].state = CH_SPLIT;
-    } else if (st == CH_FAILED) {
-        char *why = ec_pu_get_str(j, e, "reason");
-        chunk_fail(s, c, why);
-        s->credits_short |= why && strcmp(why, "credits") == 0;
-        free(why);
-    } else if (!s->chunk[c].job) {
-        chunk_fail(s, c, "uncertain"); /* sent, answer never seen: may be paid, never re-sent */
-    } else {
-        s->chunk[c].state = CH_POLLING; /* done ones too: their results are read again */
-    }
-}
-
-/* Continue from checkpoint text: poll every discovery and enrichment job
- * that has a job id (a done one is simply read again, for free). A POST
- * whose answer was never seen is not re-sent: OpenFunnel has no idempotency,
- * so its account or people end failed:uncertain. */
-static int of_resume(const ec_pctx *ctx, ec_batch *b, const char *cp, ec_reqs *out, ec_buf *msg)
-{
-    ec_json j = {0};
-    if (!cp || ec_json_parse(&j, cp, strlen(cp), NULL) < 0 ||
-        ec_json_type(&j, 0) != EC_JSON_OBJECT) {
-        ec_json_free(&j);
-        ec_buf_puts(msg, "unreadable openfunnel checkpoint");
-        return -1;
-    }
-    of_state *s = state_new(b);
-    char *seen = ec_xcalloc(b->n ? b->n : 1, 1);
-    int arr = ec_json_get(&j, 0, "accounts");
-    int e = arr + 1;
-    for (int k = 0; ec_json_type(&j, arr) == EC_JSON_ARRAY && k < ec_json_size(&j, arr); k++) {
-        long i = ec_json_type(&j, e) == EC_JSON_OBJECT ? resume_account(b, &j, e) : -1;
-        if (i >= 0)
-            seen[i] = 1;
-        e = ec_json_skip(&j, e);
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        if (!seen[i] || s->acct[i].stage == ST_SENT)
-            acct_fail(b, i, "uncertain");
-        else if (s->acct[i].stage == ST_POLLING)
-            add_poll(ctx, out, T_FAST_POLL, i, s->acct[i].job, &s->acct[i].waited, NULL);
-    }
-    free(seen);
-    long long enrich = 0;
-    ec_json_int(&j, ec_json_get(&j, 0, "enrich"), &enrich);
-    if (enrich) {
-        s->enrich_started = 1;
-        build_people(s);
-        int ch = ec_json_get(&j, 0, "chunks");
-        e = ch + 1;
-        for (int k = 0; ec_json_type(&j, ch) == EC_JSON_ARRAY && k < ec_json_size(&j, ch); k++) {
-            if (ec_json_type(&j, e) == EC_JSON_OBJECT)
-                resume_chunk(s, &j, e);
-            e = ec_json_skip(&j, e);
-        }
-        for (size_t c = 0; c < s->nchunk; c++)
-            if (s->chunk[c].state == CH_POLLING)
-                add_poll(ctx, out, T_ENRICH_POLL, c, s->chunk[c].job, &s->chunk[c].waited, NULL);
-    }
-    ec_json_free(&j);
-    advance(ctx, b, out);
-    return 0;
 }
 
 static void of_auth_headers(const ec_auth *auth, const ec_request *req, ec_values *headers)
@@ -1068,8 +621,8 @@ const ec_provider ec_prov_openfunnel = {
     .choose = NULL,
     .start = of_start,
     .handle = of_handle,
-    .checkpoint = of_checkpoint,
-    .resume = of_resume,
+    .checkpoint = ec_of_checkpoint,
+    .resume = ec_of_resume,
     .auth_headers = of_auth_headers,
-    .free_state = of_free_state,
+    .free_state = ec_of_free_state,
 };

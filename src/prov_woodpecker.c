@@ -10,7 +10,8 @@
  * processing_result) -> not_found, or a prospect read-back. A lead the POST
  * did not put in the polled batch is looked for in the list of recent
  * batches; not there, it ends skipped:credits after PARTIALLY_ENQUEUED and
- * failed:not_enqueued otherwise. */
+ * failed:not_enqueued otherwise. The lead payload, the batch state and
+ * checkpoint/resume are in prov_woodpecker_state.c. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -19,155 +20,10 @@
 
 #include "json.h"
 #include "prov_util.h"
+#include "prov_woodpecker_int.h"
 #include "provider.h"
 
-#define WP_SUBMIT_PATH "/rest/v2/lead_finder/leads/enrichments"
-#define WP_PROSPECTS_PATH "/rest/v1/prospects"
-#define WP_MAX 50
-#define WP_POLL 10.0         /* the docs: poll at >= 10 s; jobs take 1-4 min [S] */
-#define WP_JOB_TIMEOUT 600.0 /* 10 min per enrichment batch */
-#define WP_LIST_DAYS 2       /* list window: batches created since this many days */
-#define WP_COST 1.5          /* credits per lead whose enrichment found an email [V] */
-
-enum { T_SUBMIT = 1, T_POLL, T_LIST, T_PROSPECT };
-enum wp_queue { Q_NONE = 0, Q_ENQUEUED, Q_PARTIAL, Q_NOT, Q_CREDITS, Q_OTHER };
-enum { L_NO = 0, L_WANTED, L_ASKED }; /* a lead's place in the list step */
-
-static const char *const queue_names[] = {
-    "", "ENQUEUED", "PARTIALLY_ENQUEUED", "NOT_ENQUEUED", "CREDITS_EXHAUSTED", "OTHER"};
-
-/* The Lead Finder lead keys of the queue call's body schema [V]. */
-static const char *const lf_keys[] = {"uid",
-                                      "full_name",
-                                      "first_name",
-                                      "last_name",
-                                      "gender",
-                                      "linkedin_url",
-                                      "company_name",
-                                      "company_website",
-                                      "industry",
-                                      "job_title",
-                                      "job_title_role",
-                                      "job_title_levels",
-                                      "location_name",
-                                      "city",
-                                      "state",
-                                      "country",
-                                      NULL};
-enum { K_UID = 0, K_FULL, K_FIRST, K_LAST, K_LINKEDIN = 5, K_COMPANY, K_WEBSITE, K_LEVELS = 11 };
-
-typedef struct wp_lead {
-    char *uid;
-    char *val[16];       /* Lead Finder values from the row, by lf_keys index */
-    enum wp_queue queue; /* what the POST that carried it answered */
-    int expect;          /* job it was queued in (-1: none) */
-    int job;             /* job it was seen in (-1: not yet) */
-    int list;            /* L_NO, L_WANTED, L_ASKED */
-    int listed;          /* the list step has run for it */
-    int presubmit;       /* resume: not found in the list -> submit it */
-    int submit;          /* number of the queue call that carries it (0: none out) */
-    int settled;         /* its result was taken (a read-back may still be out) */
-    int step;            /* prospect search: 0 LinkedIn URL, 1 name */
-} wp_lead;
-
-typedef struct wp_job {
-    char *uuid;
-    double waited;
-    int polling;
-} wp_job;
-
-typedef struct wp_state {
-    wp_lead *lead; /* one per lookup, same index */
-    size_t n;
-    wp_job *job;
-    size_t njob;
-    int listing;       /* a list request is out */
-    int nsubmit;       /* queue calls made */
-    int credits_short; /* some leads ended skipped:credits */
-    int credits_reported;
-} wp_state;
-
-/* ------------------------------------------------------------------ state */
-
-static void state_free(wp_state *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++) {
-        free(s->lead[i].uid);
-        for (int k = 0; k < 16; k++)
-            free(s->lead[i].val[k]);
-    }
-    for (size_t k = 0; k < s->njob; k++)
-        free(s->job[k].uuid);
-    free(s->lead);
-    free(s->job);
-    free(s);
-}
-
-static void wp_free_state(ec_batch *b)
-{
-    state_free(b->state);
-    b->state = NULL;
-}
-
-static int lf_index(const char *key, size_t len)
-{
-    ec_buf norm = {0}, want = {0};
-    ec_header_norm(key, len, &norm);
-    int found = -1;
-    for (int k = 0; lf_keys[k] && found < 0; k++) {
-        ec_buf_clear(&want);
-        ec_header_norm(lf_keys[k], strlen(lf_keys[k]), &want);
-        if (norm.len == want.len && memcmp(norm.p, want.p, norm.len) == 0)
-            found = k;
-    }
-    ec_buf_free(&norm);
-    ec_buf_free(&want);
-    return found;
-}
-
-/* Read the row payload's Lead Finder columns (matched by normalized name,
- * first non-empty one wins) into the lead. */
-static void read_payload(wp_lead *l, const char *payload)
-{
-    ec_json j = {0};
-    if (!payload || ec_json_parse(&j, payload, strlen(payload), NULL) < 0 ||
-        ec_json_type(&j, 0) != EC_JSON_OBJECT) {
-        ec_json_free(&j);
-        return;
-    }
-    for (int m = 0; m < ec_json_size(&j, 0); m++) {
-        int key = ec_json_at(&j, 0, m);
-        ec_str name = ec_json_raw(&j, key);
-        int k = lf_index(name.ptr, name.len);
-        if (k <= K_UID || l->val[k])
-            continue;
-        char *v = ec_json_scalar_dup(&j, key + 1);
-        if (v && v[strspn(v, " \t\r\n")])
-            l->val[k] = v;
-        else
-            free(v);
-    }
-    ec_json_free(&j);
-}
-
-static wp_state *state_new(ec_batch *b)
-{
-    wp_free_state(b);
-    wp_state *s = ec_xcalloc(1, sizeof *s);
-    s->n = b->n;
-    s->lead = ec_xcalloc(b->n ? b->n : 1, sizeof *s->lead);
-    for (size_t i = 0; i < b->n; i++) {
-        wp_lead *l = &s->lead[i];
-        l->expect = l->job = -1;
-        if (b->items[i]->id[EC_F_UID])
-            l->uid = ec_xstrdup(b->items[i]->id[EC_F_UID]);
-        read_payload(l, b->items[i]->payload);
-    }
-    b->state = s;
-    return s;
-}
+/* ---------------------------------------------------------------- helpers */
 
 static int all_done(const ec_batch *b)
 {
@@ -200,60 +56,6 @@ static void skip_credits(ec_batch *b, size_t i)
 
 /* ---------------------------------------------------------------- requests */
 
-/* job_title_levels is an array: a JSON array cell passes, other text is
- * split on ',', ';' or '|'. */
-static void put_levels(ec_buf *o, const char *v)
-{
-    ec_json j = {0};
-    int n = 0;
-    ec_buf_putc(o, '[');
-    if (v[0] == '[' && ec_json_parse(&j, v, strlen(v), NULL) == 0 &&
-        ec_json_type(&j, 0) == EC_JSON_ARRAY) {
-        for (int k = 0, e = 1; k < ec_json_size(&j, 0); k++, e = ec_json_skip(&j, e)) {
-            char *s = ec_json_scalar_dup(&j, e);
-            if (s && *s) {
-                ec_buf_puts(o, n++ ? "," : "");
-                ec_json_put_cstr(o, s);
-            }
-            free(s);
-        }
-        ec_json_free(&j);
-        ec_buf_putc(o, ']');
-        return;
-    }
-    ec_json_free(&j);
-    for (const char *p = v; *p;) {
-        size_t len = strcspn(p, ",;|");
-        const char *s = p;
-        p += len + (p[len] ? 1 : 0);
-        while (len && (*s == ' ' || *s == '\t'))
-            s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-            len--;
-        if (len) {
-            ec_buf_puts(o, n++ ? "," : "");
-            ec_json_put_str(o, s, len);
-        }
-    }
-    ec_buf_putc(o, ']');
-}
-
-static void put_lead(ec_buf *o, const wp_lead *l)
-{
-    ec_buf_puts(o, "{\"uid\":");
-    ec_json_put_cstr(o, l->uid);
-    for (int k = K_UID + 1; lf_keys[k]; k++) {
-        if (!l->val[k])
-            continue;
-        ec_buf_printf(o, ",\"%s\":", lf_keys[k]);
-        if (k == K_LEVELS)
-            put_levels(o, l->val[k]);
-        else
-            ec_json_put_cstr(o, l->val[k]);
-    }
-    ec_buf_putc(o, '}');
-}
-
 /* One queue call for the leads in idx (at most WP_MAX); aux is its number,
  * which the leads it carries remember. */
 static void add_submit(ec_batch *b, const size_t *idx, size_t n, ec_reqs *out)
@@ -266,7 +68,7 @@ static void add_submit(ec_batch *b, const size_t *idx, size_t n, ec_reqs *out)
         wp_lead *l = &s->lead[idx[k]];
         if (k)
             ec_buf_putc(&body, ',');
-        put_lead(&body, l);
+        ec_wp_put_lead(&body, l);
         l->presubmit = 0;
         l->queue = Q_NONE;
         l->submit = no;
@@ -296,7 +98,7 @@ static void submit_leads(ec_batch *b, int all, ec_reqs *out)
     free(idx);
 }
 
-static void poll_job(const ec_pctx *ctx, ec_batch *b, int k, const ec_response *resp, ec_reqs *out)
+void ec_wp_poll_job(const ec_pctx *ctx, ec_batch *b, int k, const ec_response *resp, ec_reqs *out)
 {
     wp_state *s = b->state;
     wp_job *jb = &s->job[k];
@@ -324,7 +126,7 @@ static void put_date_before(ec_buf *b, int days)
 }
 
 /* Ask for the recent batches once for every lead that wants it. */
-static void list_wanted(ec_batch *b, ec_reqs *out)
+void ec_wp_list_wanted(ec_batch *b, ec_reqs *out)
 {
     wp_state *s = b->state;
     int any = 0;
@@ -410,24 +212,37 @@ static int is_2xx(const ec_response *resp)
     return resp->status >= 200 && resp->status < 300;
 }
 
-static enum wp_queue queue_of(const ec_json *j, int t)
+/* The error code of an error body: v1 status.code, else a top-level
+ * "code", else error.code (the v2 envelope is [U]). */
+static int error_code(const ec_json *j, char *code, size_t size)
 {
-    for (int q = Q_ENQUEUED; q <= Q_CREDITS; q++)
-        if (ec_json_str_eq(j, t, queue_names[q]))
-            return (enum wp_queue)q;
-    return Q_OTHER;
+    int where[3] = {ec_json_get(j, 0, "status"), 0, ec_json_get(j, 0, "error")};
+    code[0] = '\0';
+    for (int w = 0; w < 3 && !code[0]; w++) {
+        char *c =
+            ec_json_type(j, where[w]) == EC_JSON_OBJECT ? ec_pu_get_str(j, where[w], "code") : NULL;
+        if (c && strlen(c) < size)
+            strcpy(code, c);
+        free(c);
+    }
+    return code[0] != '\0';
 }
 
 /* An error answer: the message (v2 [U]; v1 {"status":{"code","msg"}}) in
- * msg; a CREDITS_EXHAUSTED status in the body is out of credits. */
+ * msg, and the verdict. The code decides where it has a meaning whatever
+ * the HTTP status: v1 answers a bad key with 400 E_SESSION (the key is
+ * refused: exit 5) and a busy key with E_TOO_MANY_REQUESTS (wait); a
+ * CREDITS_EXHAUSTED status is out of credits. */
 static enum ec_verdict wp_error(const ec_response *resp, ec_buf *msg)
 {
     ec_json j = {0};
     int credits = 0, found = 0;
+    char code[48] = "";
     ec_buf_clear(msg);
     if (resp->body && resp->len && ec_json_parse(&j, resp->body, resp->len, NULL) == 0) {
         int st = ec_json_get(&j, 0, "status");
         credits = ec_json_str_eq(&j, st, "CREDITS_EXHAUSTED");
+        error_code(&j, code, sizeof code);
         char *m = NULL;
         if (ec_json_type(&j, st) == EC_JSON_OBJECT &&
             ((m = ec_pu_get_str(&j, st, "msg")) || (m = ec_pu_get_str(&j, st, "code")))) {
@@ -440,7 +255,13 @@ static enum ec_verdict wp_error(const ec_response *resp, ec_buf *msg)
     enum ec_verdict v = ec_verdict_for_status(resp->status);
     if (!found)
         v = ec_pu_error_verdict(resp, msg);
-    return credits ? EC_V_CREDITS : v;
+    if (credits || strcmp(code, "CREDITS_EXHAUSTED") == 0)
+        return EC_V_CREDITS;
+    if (strcmp(code, "E_SESSION") == 0)
+        return EC_V_AUTH;
+    if (strcmp(code, "E_TOO_MANY_REQUESTS") == 0)
+        return EC_V_RETRY;
+    return v;
 }
 
 /* Take a terminal lead's processing_result. */
@@ -507,18 +328,46 @@ static void missing(ec_batch *b, size_t i)
         ec_pu_finish(b->items[i], EC_ST_FAILED, "not_enqueued");
 }
 
-static int job_find_or_add(wp_state *s, const char *uuid)
+/* ------------------------------------------------------------ the submit */
+
+/* A queue call whose answer was lost (connection dropped, timeout, 5xx,
+ * unreadable body) may have queued its leads, and a lead queued again once
+ * processed is paid again [V]. So rather than re-sending it blindly, look
+ * for its leads in the list of recent batches after a poll interval, and
+ * queue again only those in none (a lead still pending would come back
+ * NOT_ENQUEUED anyway). After WP_RESENDS such calls a lead fails. */
+static enum ec_verdict on_lost_submit(const ec_pctx *ctx, ec_batch *b, const ec_request *req,
+                                      const ec_response *resp, ec_reqs *out, ec_buf *msg)
 {
-    for (size_t k = 0; k < s->njob; k++)
-        if (strcmp(s->job[k].uuid, uuid) == 0)
-            return (int)k;
-    s->job = ec_xrealloc(s->job, (s->njob + 1) * sizeof *s->job);
-    memset(&s->job[s->njob], 0, sizeof *s->job);
-    s->job[s->njob].uuid = ec_xstrdup(uuid);
-    return (int)s->njob++;
+    wp_state *s = b->state;
+    for (size_t i = 0; i < s->n; i++) {
+        wp_lead *l = &s->lead[i];
+        if (l->submit != req->aux || b->items[i]->done)
+            continue;
+        l->submit = 0;
+        l->queue = Q_NONE;
+        if (++l->lost >= WP_RESENDS) {
+            ec_pu_finish(b->items[i], EC_ST_FAILED, msg->len ? msg->p : "bad_response");
+            continue;
+        }
+        l->presubmit = 1;
+        l->listed = 0;
+        l->list = L_WANTED;
+    }
+    ec_buf_clear(msg);
+    size_t before = out->n;
+    ec_wp_list_wanted(b, out);
+    if (out->n > before)
+        out->v[out->n - 1].delay = ec_pu_poll_delay(ctx, WP_POLL, resp);
+    return settle_verdict(b, msg);
 }
 
-/* ------------------------------------------------------------ the submit */
+/* Was the answer to a queue call lost (so its outcome is unknown)? 429 and
+ * 503 are refusals before any work: those the engine retries. */
+static int lost_answer(const ec_response *resp)
+{
+    return resp->status == 0 || (resp->status >= 500 && resp->status != 503);
+}
 
 static enum ec_verdict on_submit(const ec_pctx *ctx, ec_batch *b, const ec_request *req,
                                  const ec_response *resp, ec_reqs *out, ec_buf *msg)
@@ -530,6 +379,8 @@ static enum ec_verdict on_submit(const ec_pctx *ctx, ec_batch *b, const ec_reque
         enum ec_verdict v = wp_error(resp, msg);
         if (v == EC_V_CREDITS)
             q = Q_CREDITS;
+        else if (v == EC_V_RETRY && lost_answer(resp))
+            return on_lost_submit(ctx, b, req, resp, out, msg);
         else if (v != EC_V_FAIL)
             return v;
     } else {
@@ -539,12 +390,12 @@ static enum ec_verdict on_submit(const ec_pctx *ctx, ec_batch *b, const ec_reque
             ec_json_free(&j);
             ec_buf_clear(msg);
             ec_buf_puts(msg, "bad_response");
-            return EC_V_BAD_RESPONSE;
+            return on_lost_submit(ctx, b, req, resp, out, msg);
         }
-        q = queue_of(&j, ec_json_get(&j, 0, "status"));
+        q = ec_wp_queue_of(&j, ec_json_get(&j, 0, "status"));
         char *uuid = ec_pu_get_str(&j, 0, "uuid");
         if (uuid && q != Q_CREDITS)
-            k = job_find_or_add(s, uuid);
+            k = ec_wp_job_find_or_add(s, uuid);
         free(uuid);
         ec_json_free(&j);
     }
@@ -564,8 +415,8 @@ static enum ec_verdict on_submit(const ec_pctx *ctx, ec_batch *b, const ec_reque
     }
     ec_buf_clear(msg);
     if (k >= 0)
-        poll_job(ctx, b, k, NULL, out);
-    list_wanted(b, out);
+        ec_wp_poll_job(ctx, b, k, NULL, out);
+    ec_wp_list_wanted(b, out);
     return settle_verdict(b, msg);
 }
 
@@ -630,8 +481,8 @@ static enum ec_verdict on_poll(const ec_pctx *ctx, ec_batch *b, int k, const ec_
             waiting = 1;
     }
     if (waiting && !timeout)
-        poll_job(ctx, b, k, resp, out);
-    list_wanted(b, out);
+        ec_wp_poll_job(ctx, b, k, resp, out);
+    ec_wp_list_wanted(b, out);
     return settle_verdict(b, msg);
 }
 
@@ -699,19 +550,19 @@ static enum ec_verdict on_list(const ec_pctx *ctx, ec_batch *b, const ec_respons
             missing(b, i);
             continue;
         }
-        int k = job_find_or_add(s, uuid);
+        int k = ec_wp_job_find_or_add(s, uuid);
         free(uuid);
         l->job = k;
         l->presubmit = 0;
         if (terminal(&j, item))
             settle(b, i, &j, item, out);
         else
-            poll_job(ctx, b, k, NULL, out);
+            ec_wp_poll_job(ctx, b, k, NULL, out);
     }
     ec_json_free(&j);
     ec_buf_clear(msg);
     submit_leads(b, 0, out); /* resume: leads no batch knows */
-    list_wanted(b, out);
+    ec_wp_list_wanted(b, out);
     return settle_verdict(b, msg);
 }
 
@@ -845,7 +696,7 @@ static int wp_start(const ec_pctx *ctx, const ec_auth *auth, ec_batch *b, ec_req
 {
     (void)auth;
     unsigned f = b->fields ? b->fields : ctx->fields;
-    wp_state *s = state_new(b);
+    wp_state *s = ec_wp_state_new(b);
     for (size_t i = 0; i < s->n; i++) {
         if (!s->lead[i].uid)
             ec_pu_finish(b->items[i], EC_ST_SKIPPED_NO_ID, NULL);
@@ -883,99 +734,6 @@ static enum ec_verdict wp_handle(const ec_pctx *ctx, ec_batch *b, const ec_reque
     }
 }
 
-/* {"v":1,"jobs":[uuid...],"leads":[{"uid","queue","job","expect"}]} */
-static char *wp_checkpoint(const ec_batch *b)
-{
-    const wp_state *s = b->state;
-    if (!s)
-        return NULL;
-    ec_buf o = {0};
-    ec_buf_puts(&o, "{\"v\":1,\"jobs\":[");
-    for (size_t k = 0; k < s->njob; k++) {
-        if (k)
-            ec_buf_putc(&o, ',');
-        ec_json_put_cstr(&o, s->job[k].uuid);
-    }
-    ec_buf_puts(&o, "],\"leads\":[");
-    int first = 1;
-    for (size_t i = 0; i < s->n; i++) {
-        const wp_lead *l = &s->lead[i];
-        if (!l->uid)
-            continue;
-        ec_buf_puts(&o, first ? "{\"uid\":" : ",{\"uid\":");
-        first = 0;
-        ec_json_put_cstr(&o, l->uid);
-        ec_buf_printf(&o, ",\"queue\":\"%s\",\"job\":%d,\"expect\":%d}", queue_names[l->queue],
-                      l->job, l->expect < 0 ? -1 : l->expect);
-    }
-    ec_buf_puts(&o, "]}");
-    return ec_buf_take(&o);
-}
-
-static void resume_lead(ec_batch *b, const ec_json *j, int e)
-{
-    wp_state *s = b->state;
-    for (size_t i = 0; i < s->n; i++) {
-        wp_lead *l = &s->lead[i];
-        if (!l->uid || !ec_json_str_eq(j, ec_json_get(j, e, "uid"), l->uid))
-            continue;
-        long long job = -1, expect = -1;
-        ec_json_int(j, ec_json_get(j, e, "job"), &job);
-        ec_json_int(j, ec_json_get(j, e, "expect"), &expect);
-        l->queue = queue_of(j, ec_json_get(j, e, "queue"));
-        l->job = job >= 0 && (size_t)job < s->njob ? (int)job : -1;
-        l->expect = expect >= 0 && (size_t)expect < s->njob ? (int)expect : -1;
-        return;
-    }
-}
-
-/* Continue from a checkpoint (NULL or "" too: a POST was sent but its answer
- * never seen). Known batches are polled again; a lead no known batch holds
- * is looked for in the list of recent batches first, and submitted again
- * only when it is in none: a lead still pending is not queued twice
- * (NOT_ENQUEUED), so the re-send is free, and one already processed is
- * found in the list instead of being paid again. */
-static int wp_resume(const ec_pctx *ctx, ec_batch *b, const char *cp, ec_reqs *out, ec_buf *msg)
-{
-    (void)msg;
-    wp_state *s = state_new(b);
-    ec_json j = {0};
-    if (cp && *cp && ec_json_parse(&j, cp, strlen(cp), NULL) == 0) {
-        int jobs = ec_json_get(&j, 0, "jobs");
-        for (int k = 0, e = jobs + 1;
-             ec_json_type(&j, jobs) == EC_JSON_ARRAY && k < ec_json_size(&j, jobs);
-             k++, e = ec_json_skip(&j, e)) {
-            char *u = ec_json_strdup(&j, e, NULL);
-            job_find_or_add(s, u && *u ? u : "-");
-            free(u);
-        }
-        int leads = ec_json_get(&j, 0, "leads");
-        for (int k = 0, e = leads + 1;
-             ec_json_type(&j, leads) == EC_JSON_ARRAY && k < ec_json_size(&j, leads);
-             k++, e = ec_json_skip(&j, e))
-            resume_lead(b, &j, e);
-    }
-    ec_json_free(&j);
-    unsigned f = b->fields ? b->fields : ctx->fields;
-    for (size_t i = 0; i < s->n; i++) {
-        wp_lead *l = &s->lead[i];
-        if (!l->uid) {
-            ec_pu_finish(b->items[i], EC_ST_SKIPPED_NO_ID, NULL);
-        } else if (f && !(f & EC_WANT_EMAIL)) {
-            ec_pu_finish(b->items[i], EC_ST_FAILED, "phone_unsupported");
-        } else if (l->job >= 0 || l->expect >= 0) {
-            poll_job(ctx, b, l->job >= 0 ? l->job : l->expect, NULL, out);
-        } else if (l->queue == Q_NONE) {
-            l->presubmit = 1;
-            l->list = L_WANTED;
-        } else {
-            l->list = L_WANTED; /* answered without a batch: look for it */
-        }
-    }
-    list_wanted(b, out);
-    return 0;
-}
-
 static void wp_auth_headers(const ec_auth *auth, const ec_request *req, ec_values *headers)
 {
     ec_pu_add_header(headers, "x-api-key", auth->key);
@@ -1007,8 +765,8 @@ const ec_provider ec_prov_woodpecker = {
     .choose = NULL,
     .start = wp_start,
     .handle = wp_handle,
-    .checkpoint = wp_checkpoint,
-    .resume = wp_resume,
+    .checkpoint = ec_wp_checkpoint,
+    .resume = ec_wp_resume,
     .auth_headers = wp_auth_headers,
-    .free_state = wp_free_state,
+    .free_state = ec_wp_free_state,
 };

@@ -166,8 +166,9 @@ static int start_csv(ec_reader *r, int eof)
         return 0;
     size_t start = r->scan_in_line ? r->line_start : end;
     r->crlf = end + 1 < r->pre.len && r->pre.p[end] == '\r' && r->pre.p[end + 1] == '\n';
-    r->delim = r->opts.delimiter ? r->opts.delimiter
-                                 : ec_csv_sniff_delimiter(r->pre.p + start, end - start);
+    r->delim = r->opts.delimiter
+                   ? r->opts.delimiter
+                   : ec_csv_sniff_delimiter(r->pre.p ? r->pre.p + start : "", end - start);
     r->csv = ec_csv_in_new(r);
     if (!r->csv)
         return ec_reader_fail(r, "cannot initialise the CSV parser");

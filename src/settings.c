@@ -3,6 +3,7 @@
 #include "settings.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ typedef struct auth_vars {
     const char *provider;
     const char *key_var, *key2_var;
     int key2_required;
-    const char *alt_var;           /* used alone when set (key2 must not be) */
+    const char *alt_var;                         /* used alone when set (key2 must not be) */
     const char *key_name, *key2_name, *alt_name; /* config file names */
     const char *hint;
 } auth_vars;
@@ -57,24 +58,62 @@ const char *ec_config_key_hint(const ec_provider *p)
     return v ? v->hint : "the provider's key variable";
 }
 
-int ec_config_check_private(const char *path, ec_buf *err)
+/* The checks of ec_config_check_private on an open file (what was opened
+ * is what was checked: no window for a swap between the two). */
+static int check_private_fd(int fd, const char *path, ec_buf *err)
 {
     struct stat st;
-    if (stat(path, &st) < 0) {
+    if (fstat(fd, &st) < 0) {
         ec_buf_printf(err, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* a pipe allows --api-key-file <(pass show KEY): the key never rests on disk */
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        ec_buf_printf(err, "%s: not a regular file or a pipe", path);
+        return -1;
+    }
     if (st.st_uid != geteuid()) {
-        ec_buf_printf(err, "%s: not owned by you; refusing to read keys from it", path);
+        ec_buf_printf(err,
+                      "%s: owned by uid %lu, not by you (uid %lu); refusing to read keys from it",
+                      path, (unsigned long)st.st_uid, (unsigned long)geteuid());
         return -1;
     }
     if (st.st_mode & 077) {
         ec_buf_printf(err,
-                      "%s: readable or writable by others (mode %03o); "
+                      "%s: mode %04o lets group or others read or write it; "
                       "refusing to read keys from it (chmod 600 %s)",
-                      path, (unsigned)(st.st_mode & 0777), path);
+                      path, (unsigned)(st.st_mode & 07777), path);
         return -1;
     }
+    return 0;
+}
+
+/* Open a file that holds secrets for reading, after the checks. */
+static FILE *open_private(const char *path, ec_buf *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        ec_buf_printf(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (check_private_fd(fd, path, err) < 0) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        ec_buf_printf(err, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+int ec_config_check_private(const char *path, ec_buf *err)
+{
+    FILE *f = open_private(path, err);
+    if (!f)
+        return -1;
+    fclose(f);
     return 0;
 }
 
@@ -148,10 +187,8 @@ ec_config *ec_config_load(const char *path, ec_buf *err)
         free(def);
         return c; /* no default config: fine */
     }
-    FILE *f = NULL;
-    if (ec_config_check_private(p, err) < 0 || (f = fopen(p, "r")) == NULL) {
-        if (!err->len)
-            ec_buf_printf(err, "%s: %s", p, strerror(errno));
+    FILE *f = open_private(p, err);
+    if (!f) {
         free(def);
         ec_config_free(c);
         return NULL;
@@ -207,13 +244,9 @@ static char *env_dup(const char *var)
 /* First line: the key; second line (optional): the second part. */
 static int read_key_file(const char *path, char **key, char **key2, ec_buf *err)
 {
-    if (ec_config_check_private(path, err) < 0)
+    FILE *f = open_private(path, err);
+    if (!f)
         return -1;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        ec_buf_printf(err, "%s: %s", path, strerror(errno));
-        return -1;
-    }
     char line[4096];
     if (fgets(line, sizeof line, f) && *trim(line))
         *key = ec_xstrdup(trim(line));

@@ -28,7 +28,10 @@
  *   CREDITS_EXHAUSTED when none was taken. Enqueuing a processed uid again
  *   is charged again (counted in double_charged).
  * - The person behind a lead comes from its linkedin_url, else from its
- *   uid. Leads of a batch are processed one after another over --job-ms.
+ *   uid; its email, when found, is the drawn address tagged with 4 hex
+ *   digits of that identity (first.last.3f0a@example.org), so that no two
+ *   leads share a prospect. Leads of a batch are processed one after
+ *   another over --job-ms.
  *   Poll body {"uuid","created","leads":[{"uid","status":"PENDING"|
  *   "PROCESSED","processing_result":null|"CONVERTED_TO_PROSPECT"|
  *   "NOT_CONVERTED_TO_PROSPECT"}]}, under "lead_enrichment" with
@@ -217,6 +220,19 @@ static void wp_member(const ec_json *j, int t, const char *key, char *out, size_
     ec_buf_free(&b);
 }
 
+/* The email enrichment finds for lead l ("" when none). Prospects are one
+ * per email, so two leads must never share one: the drawn address gets a
+ * tag from the lead's identity ("alex.example.3f0a@example.org"), since the
+ * draw alone repeats among a few hundred people. */
+static void wp_unique_email(wp_lead *l, const sb_person *p)
+{
+    const char *at = p->found ? strchr(p->email, '@') : NULL;
+    l->email[0] = '\0';
+    if (at)
+        snprintf(l->email, sizeof l->email, "%.*s.%04llx%s", (int)(at - p->email), p->email,
+                 sb_hash(l->person_key, strlen(l->person_key)) & 0xffffULL, at);
+}
+
 /* Fill lead l from lead object t: the identity, and what the prospect shows. */
 static void wp_fill_lead(wp_lead *l, const ec_json *j, int t)
 {
@@ -231,7 +247,7 @@ static void wp_fill_lead(wp_lead *l, const ec_json *j, int t)
         wp_copy(l->person_key + sizeof pre - 1, sizeof l->person_key - sizeof pre + 1, l->uid);
     }
     sb_person_for(l->person_key, &p);
-    wp_copy(l->email, sizeof l->email, p.found ? p.email : "");
+    wp_unique_email(l, &p);
     wp_member(j, t, "first_name", l->first, sizeof l->first);
     wp_member(j, t, "last_name", l->last, sizeof l->last);
     wp_member(j, t, "full_name", full, sizeof full);

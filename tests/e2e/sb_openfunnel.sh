@@ -204,7 +204,8 @@ is "$(total credits_charged)" 3 "nothing charged beyond the balance"
 sandbox_stop
 
 # --- states: pending -> running -> completed; ids only when completed
-sandbox_start --job-ms 2400
+# (each phase lasts 2 s, so even a loaded machine's polls see all three)
+sandbox_start --job-ms 6000
 fast "$rich" >/dev/null
 job=$(jf job_id)
 : >"$WORK/states"
@@ -221,7 +222,7 @@ pjob=$(jf job_id)
 of GET "/api/v1/enrich/people/$pjob" >/dev/null
 is "$(jf status)/$(jf completed)/$(jf credits_used)/$(jf result)" pending/0/null/null \
     "people job: pending, nothing completed, credits_used and result null"
-for _i in $(seq 1 100); do
+for _i in $(seq 1 400); do
     poll_fast
     [ "$st" = completed ] && break
     sleep 0.05

@@ -92,6 +92,13 @@ code=$(wpk someone_else GET "/rest/v1/prospects")
 is "$code" 204 "prospects belong to the key that enriched them"
 code=$(wpk someone_else GET "$ENR/$uuid")
 is "$code" 404 "another key cannot poll the batch"
+# prospects are one per email: 50 more leads, every converted one its own
+wp POST $ENR "{\"leads\":[$(leads $(seq 101 150))]}" >/dev/null
+wp GET "$ENR/$(jf uuid)" >/dev/null
+conv2=$(n_of '"processing_result":"CONVERTED_TO_PROSPECT"')
+wp GET "/rest/v1/prospects?per_page=500" >/dev/null
+is "$(n_of '"id":')/$(grep -o '"email":"[^"]*"' "$WORK/b" | sort -u | wc -l | tr -d ' ')" \
+    "$((conv + conv2))/$((conv + conv2))" "every converted lead is a prospect of its own email"
 
 # --- list
 today=$(date -u +%Y-%m-%d)

@@ -8,6 +8,7 @@
  *                                     time, bytes per row and peak RSS */
 #include "config.h"
 #include "ledger.h"
+#include "ledger_int.h"
 #include "tap.h"
 
 #include <fcntl.h>
@@ -241,6 +242,45 @@ static void test_batches(void)
     ec_buf_free(&err);
 }
 
+/* A walk callback that ends every batch it is given, as a resume does. */
+static int end_each(void *ctx, const ec_open_batch *b)
+{
+    ec_ledger *l = ctx;
+    return ec_ledger_done(l, b->id, NULL) < 0;
+}
+
+static int count_each(void *ctx, const ec_open_batch *b)
+{
+    (void)b;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Ending batches while walking them must not skip any (a skipped open batch
+ * is never resumed: its rows would be paid for again). */
+static void test_end_while_walking(void)
+{
+    const char *p = path_in("walk.zst");
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    char id[16], key[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "w%d", i);
+        snprintf(key, sizeof key, "wk%d", i);
+        const char *keys[] = {key};
+        ec_ledger_intent(l, id, keys, 1, NULL, NULL);
+    }
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, NULL);
+    ok(ec_ledger_open_batches(l, end_each, l) == 5, "five batches open at the walk's start");
+    int n = 0;
+    ec_ledger_open_batches(l, count_each, &n);
+    is_int(n, 0, "ending each batch during the walk visits (and ends) all five");
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, NULL);
+    is_int((int)ec_ledger_open_batches(l, NULL, NULL), 0, "none open after reopening");
+    ec_ledger_close(l, NULL);
+}
+
 static void key_name(char *buf, size_t n, int i)
 {
     snprintf(buf, n, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-%d", i);
@@ -303,6 +343,80 @@ static void test_many(void)
     ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
     ok(check_all(l, 20000, 1) == 0, "20000 keys found, 500 absent keys not found");
     ec_ledger_close(l, NULL);
+}
+
+/* Looking keys up in journal order takes a shortcut (the record after the
+ * last one found); it must never return an answer a later record replaced. */
+static void test_in_order(int spill)
+{
+    const char *p = path_in(spill ? "order-disk.zst" : "order-mem.zst");
+    char key[96], want[64];
+    ec_lindex_set_spill_min(spill ? 100 : 0);
+    fill(p, 3000, 1, 0);
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    key_name(key, sizeof key, 1234);
+    result(l, key, EC_ST_ENRICHED, "late@x.test");
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, NULL);
+    int bad = 0;
+    for (int pass = 0; pass < 2; pass++) { /* the second after a result of this run */
+        for (int i = 0; i < 3000; i++) {
+            key_name(key, sizeof key, i);
+            snprintf(want, sizeof want, i == 1234 ? "late@x.test" : "p%d.v1@x.test", i);
+            if (i == 2000 && pass == 1)
+                snprintf(want, sizeof want, "now@x.test");
+            const char *got = email_of(l, key);
+            bad += !got || strcmp(got, want) != 0;
+        }
+        key_name(key, sizeof key, 2000);
+        result(l, key, EC_ST_ENRICHED, "now@x.test");
+    }
+    ok(bad == 0, "%s index: keys looked up in journal order get their latest answers",
+       spill ? "disk" : "memory");
+    ec_ledger_close(l, NULL);
+    ec_lindex_set_spill_min(0);
+}
+
+/* Journals above the spill threshold keep their index in a temporary file:
+ * the same answers, this run's results found too, and nothing left behind. */
+static void test_spill(void)
+{
+    const char *p = path_in("spill.zst");
+    ec_lindex_set_spill_min(1000);
+    fill(p, 5000, 2, 1);
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    ok(l && l->idx.disk != NULL, "a journal above the threshold gets a disk index");
+    ok(ec_lindex_bytes(&l->idx) < 64 * 1024, "its memory tables stay small (%llu bytes)",
+       (unsigned long long)ec_lindex_bytes(&l->idx));
+    ok(check_all(l, 5000, 2) == 0, "every key answered twice: the newer answer, from disk");
+    result(l, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-7", EC_ST_ENRICHED,
+           "newest@x.test");
+    result(l, "brand-new-key", EC_ST_NOT_FOUND, NULL);
+    is_str(email_of(l, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-7"),
+           "newest@x.test", "a result of this run beats the one on disk");
+    is_str(email_of(l, "brand-new-key"), "", "a new key of this run is found");
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, NULL);
+    is_str(email_of(l, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-7"),
+           "newest@x.test", "and after reopening");
+    ec_ledger_close(l, NULL);
+    ec_buf out = {0}, err = {0};
+    ok(ec_ledger_compact(p, 0, NULL, &err) == 0 && ec_ledger_stats(p, 0, &out, &err) == 0 &&
+           strstr(out.p, "keys: 5001\n") != NULL,
+       "compaction and stats through the disk index: 5001 keys");
+    l = ec_ledger_open(p, 0, NULL, NULL);
+    ok(strcmp(email_of(l, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-7"),
+              "newest@x.test") == 0 &&
+           strcmp(email_of(l, "amplemarket|sandbox|email,phone|li=linkedin.com/in/person-8"),
+                  "p8.v2@x.test") == 0,
+       "compaction kept the latest answers");
+    ec_ledger_close(l, NULL);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -q enrichcsv-index", dir);
+    ok(system(cmd) != 0, "no index file is left in the journal's directory");
+    ec_lindex_set_spill_min(0);
+    ec_buf_free(&out);
+    ec_buf_free(&err);
 }
 
 static void test_compact(void)
@@ -509,7 +623,11 @@ int main(int argc, char **argv)
     test_find();
     test_max_age();
     test_batches();
+    test_end_while_walking();
     test_many();
+    test_spill();
+    test_in_order(0);
+    test_in_order(1);
     test_compact();
     test_merge();
     char cmd[600];

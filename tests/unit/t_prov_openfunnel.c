@@ -7,6 +7,7 @@
 #include "prov_openfunnel.h"
 #include "provider.h"
 #include "tap.h"
+#include "writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,22 @@ static void test_fan_out(void)
     h_free(&h);
 }
 
+/* The discovery poll's "result" is [U]: ids, or person objects. */
+static void test_result_objects(void)
+{
+    harness h;
+    h_init(&h, &ec_prov_openfunnel, 1, EC_WANT_EMAIL);
+    h.b.items[0]->id[EC_F_ACCOUNT_ID] = "5";
+    h_start(&h);
+    discover(&h, "5", "j5",
+             "{\"status\":\"completed\",\"result\":[{\"person_id\":51,\"name\":\"A\"},"
+             "{\"id\":\"52\"},{\"people_id\":53},{\"nothing\":1},54]}");
+    long e = h_find(&h, "POST", PEOPLE);
+    ok(e >= 0 && strstr(h.q.v[e].body, "[51,52,53,54]") != NULL,
+       "result as person objects: person_id, id, people_id (and plain ids) all read");
+    h_free(&h);
+}
+
 static void test_chunks(void)
 {
     harness h;
@@ -359,6 +376,49 @@ static int answer_bisect(harness *h, const char *bad, int *jobs)
     return posts;
 }
 
+/* A known bug elsewhere: "not ok ... # TODO reason" without failing the run. */
+static void todo_is_str(const char *got, const char *want, const char *what, const char *reason)
+{
+    int pass = got && strcmp(got, want) == 0;
+    printf("%s %d - %s # TODO %s\n", pass ? "ok" : "not ok", ++tap_n, what, reason);
+    if (!pass)
+        printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)", want);
+}
+
+/* The status the writer prints on the line of person k of account lk. */
+static void written_status(const ec_lookup *lk, size_t k)
+{
+    char *names[] = {"Account ID"};
+    ec_header hdr = {names, 1};
+    ec_writer_opts o = {.format = EC_FMT_CSV, .people = 1};
+    ec_writer *w = ec_writer_new(&o, &hdr, EC_FMT_CSV);
+    char value[] = "5";
+    ec_cell cell = {0, {value, 1}, {value, 1}};
+    ec_row row = {.cells = &cell, .ncells = 1};
+    ec_outcome_copy(&row.out, &lk->out);
+    ec_buf out = {0};
+    ec_writer_row(w, &row, &out);
+    ec_writer_header(w, &out);
+    const char *line = out.p;
+    for (size_t n = 0; line && n < k + 1; n++) { /* the header, then persons 0..k-1 */
+        const char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : NULL;
+    }
+    char *end = line ? strchr(line, '\n') : NULL;
+    const char *comma = NULL;
+    for (const char *c = line; c && c < end; c++)
+        if (*c == ',')
+            comma = c;
+    char *got = comma ? ec_xstrndup(comma + 1, (size_t)(end - comma - 1)) : NULL;
+    todo_is_str(got, lk->out.people[k].status, "the writer prints the failed person's status",
+                "writer.c status_of(): a person without contacts prints not_found even when "
+                "ec_person.status says failed:<reason> or skipped:credits");
+    free(got);
+    ec_buf_free(&out);
+    ec_outcome_clear(&row.out);
+    ec_writer_free(w);
+}
+
 static void test_bisect(void)
 {
     harness h;
@@ -393,6 +453,7 @@ static void test_bisect(void)
     is_str(a->out.people[6].status, "failed:person_not_found", "only the bad id failed");
     is_str(a->out.people[7].emails.v[0], "eight@x.example", "its neighbour enriched");
     is_str(a->out.people[3].status, "not_returned", "a person the result left out");
+    written_status(a, 6);
     h_free(&h);
 }
 
@@ -548,6 +609,7 @@ int main(void)
     test_enums();
     test_start_bodies();
     test_fan_out();
+    test_result_objects();
     test_chunks();
     test_bisect();
     test_errors();

@@ -2,7 +2,8 @@
  * the lead payload pass-through, batches of 50, poll bodies wrapped or not,
  * uuid null (NOT_ENQUEUED) and the list step, PARTIALLY_ENQUEUED,
  * CREDITS_EXHAUSTED, prospect read-back and matching, email only, timeouts,
- * HTTP verdicts, checkpoint and resume. No network. */
+ * HTTP verdicts, lost queue answers (list before re-sending), checkpoint
+ * and resume (also without the rows). No network. */
 #include "config.h"
 #include "provider.h"
 #include "tap.h"
@@ -374,10 +375,15 @@ static void test_partial_and_credits(void)
         {402, "{\"status\":\"CREDITS_EXHAUSTED\"}", EC_V_CREDITS, "402"},
         {401, "{\"status\":{\"status\":\"ERROR\",\"code\":\"E_SESSION\",\"msg\":\"bad key\"}}",
          EC_V_AUTH, "401"},
+        {400, "{\"status\":{\"status\":\"ERROR\",\"code\":\"E_SESSION\",\"msg\":\"bad key\"}}",
+         EC_V_AUTH, "400 E_SESSION (the v1 way to refuse a key)"},
+        {400, "{\"code\":\"E_SESSION\",\"message\":\"bad key\"}", EC_V_AUTH,
+         "E_SESSION at the top level"},
+        {400,
+         "{\"status\":{\"status\":\"ERROR\",\"code\":\"E_TOO_MANY_REQUESTS\",\"msg\":\"busy\"}}",
+         EC_V_RETRY, "E_TOO_MANY_REQUESTS whatever the status"},
         {429, "", EC_V_RETRY, "429"},
         {503, "busy", EC_V_RETRY, "503"},
-        {0, NULL, EC_V_RETRY, "transport"},
-        {200, "{\"uuid\":", EC_V_BAD_RESPONSE, "malformed JSON"},
         {400,
          "{\"status\":{\"status\":\"ERROR\",\"code\":\"E_WRONG_PARAM\",\"msg\":\"Bad leads\"}}",
          EC_V_OK, "400 fails the leads of that call"},
@@ -393,6 +399,60 @@ static void test_partial_and_credits(void)
             ok(h.msg.len > 0, "with a reason (%s)", h.msg.p);
         h_free(&h);
     }
+}
+
+/* A queue call whose answer is lost may have queued its leads: they are
+ * looked for in the list before being queued again, never re-sent blind. */
+static void test_lost_answer(void)
+{
+    harness h;
+    two_leads(&h, EC_WANT_EMAIL);
+    h_start(&h);
+    ec_response r = {0, "", 0, "connection reset", -1};
+    ec_reqs out = {0};
+    is_int(h.p->handle(&h.ctx, &h.b, &h.q.v[0], &r, &out, &h.msg), EC_V_OK,
+           "connection reset after the queue call: handled, not retried blind");
+    ec_request_free(&h.q.v[0]);
+    h.q.n = 0;
+    h_take(&h, &out);
+    ok(h.q.n == 1 && strncmp(h.q.v[0].url, SUBMIT "?created_after=", strlen(SUBMIT) + 15) == 0 &&
+           h.q.v[0].delay >= 10.0,
+       "the list of recent batches is asked after a poll interval");
+    h_answer(&h, 0, 200,
+             "{\"lead_enrichments\":[{\"uuid\":\"lost\",\"created\":\"2026-11-23T10:00:00Z\","
+             "\"leads\":[{\"uid\":\"U1\",\"status\":\"PENDING\",\"processing_result\":null}]}]}");
+    ok(h_find(&h, "GET", SUBMIT "/lost") >= 0, "U1 was queued after all: its batch is polled");
+    long k = h_find(&h, "POST", SUBMIT);
+    ok(k >= 0 && strstr(h.q.v[k].body, "\"U2\"") && !strstr(h.q.v[k].body, "\"U1\""),
+       "U2 is in no batch: queued again, alone");
+    static const struct {
+        long status;
+        const char *body;
+    } lost[] = {{500, "{\"status\":{\"code\":\"E_INTERNAL\"}}"},
+                {200, "{\"uuid\":"},
+                {502, "<html>"},
+                {0, NULL}};
+    for (size_t n = 0; n < sizeof lost / sizeof *lost; n++) {
+        k = h_find(&h, "POST", SUBMIT);
+        if (lost[n].status == 0) {
+            ec_response t = {0, "", 0, "timeout", -1};
+            ec_reqs o2 = {0};
+            h.p->handle(&h.ctx, &h.b, &h.q.v[k], &t, &o2, &h.msg);
+            ec_request_free(&h.q.v[k]);
+            h.q.v[k] = h.q.v[--h.q.n];
+            h_take(&h, &o2);
+        } else {
+            is_int(h_answer(&h, k, lost[n].status, lost[n].body), EC_V_OK,
+                   "lost answer %zu (HTTP %ld): handled", n + 2, lost[n].status);
+        }
+        if (n + 2 < 5) {
+            long l = h_find(&h, "GET", SUBMIT "?created_after=");
+            h_answer(&h, l, 200, "{\"lead_enrichments\":[]}");
+        }
+    }
+    is_str(st(&h, 1), "failed:timeout", "five lost answers: the lead fails with the last reason");
+    ok(!h.b.items[0]->done && h_find(&h, "POST", SUBMIT) < 0, "U1 still polled, nothing re-sent");
+    h_free(&h);
 }
 
 static void test_timeout(void)
@@ -450,6 +510,35 @@ static void test_resume(void)
     h_free(&h);
 }
 
+/* A rerun rebuilds batches from the journal's keys, without the rows: the
+ * Lead Finder values come back from the checkpoint. */
+static void test_resume_without_rows(void)
+{
+    harness h;
+    two_leads(&h, EC_WANT_EMAIL);
+    h_start(&h);
+    char *cp = h.p->checkpoint(&h.b); /* the one journaled before the queue call */
+    ok(cp && strstr(cp, "\"linkedin_url\":\"linkedin.com/in/ann\""),
+       "the checkpoint keeps the lead's Lead Finder values");
+    h.b.items[0]->payload = NULL;
+    h.b.items[1]->payload = NULL;
+    h_resume(&h, cp);
+    free(cp);
+    h_answer(&h, h_find(&h, "GET", SUBMIT "?created_after="), 200, "{\"lead_enrichments\":[]}");
+    long s = h_find(&h, "POST", SUBMIT);
+    ok(s >= 0 && strstr(h.q.v[s].body, "\"full_name\":\"Ann Lee\"") &&
+           strstr(h.q.v[s].body, "\"job_title_levels\":[\"Cxo\",\"Vp\"]"),
+       "a lead in no batch is queued again with its values, not the uid alone");
+    h_answer(&h, s, 200, "{\"uuid\":\"b-9\",\"status\":\"ENQUEUED\",\"leads_count\":2}");
+    h_answer(&h, h_find(&h, "GET", SUBMIT "/b-9"), 200,
+             "{\"leads\":[{\"uid\":\"U1\",\"status\":\"PROCESSED\","
+             "\"processing_result\":\"CONVERTED_TO_PROSPECT\"},{\"uid\":\"U2\",\"status\":"
+             "\"PROCESSED\",\"processing_result\":\"NOT_CONVERTED_TO_PROSPECT\"}]}");
+    ok(h_find(&h, "GET", PROSPECTS "linkedin_url%3Dlinkedin.com%2Fin%2Fann") >= 0,
+       "the read-back searches by the LinkedIn URL from the checkpoint");
+    h_free(&h);
+}
+
 int main(void)
 {
     test_submit_body();
@@ -457,7 +546,9 @@ int main(void)
     test_readback_fallbacks();
     test_not_enqueued();
     test_partial_and_credits();
+    test_lost_answer();
     test_timeout();
     test_resume();
+    test_resume_without_rows();
     return tap_done();
 }
