@@ -541,8 +541,10 @@ static int of_start(const ec_pctx *ctx, const ec_auth *auth, ec_batch *b, ec_req
             continue;
         }
         ec_buf_put(&body, tail.p, tail.len);
+        /* paid, but a repeat charges nothing new: discovery bills people not
+         * stored yet (providers.md 1a), so a lost answer may be re-sent */
         ec_request *r =
-            ec_reqs_add(out, "POST", ec_xstrdup(OF_FAST_PATH), ec_buf_take(&body), 1, T_FAST);
+            ec_reqs_add(out, "POST", ec_xstrdup(OF_FAST_PATH), ec_buf_take(&body), 2, T_FAST);
         r->aux = (long)i;
     }
     ec_buf_free(&tail);

@@ -56,7 +56,9 @@ typedef struct ec_request {
     char *url;                       /* path starting with '/' (joined to the base URL) or an
                                         absolute http(s) URL (e.g. a pollUrl) */
     char *body;                      /* JSON text, or NULL for no body */
-    int paid;                        /* 1 when sending it may spend credits */
+    int paid;                        /* 1 when sending it may spend credits; 2 when it may,
+                                        but sending it again charges nothing new (the
+                                        engine may then re-send it after a lost answer) */
     int tag;                         /* the provider's own step number */
     long aux;                        /* the provider's own extra (chunk index, item index) */
     double delay;                    /* seconds to wait before sending (poll interval) */

@@ -181,7 +181,7 @@ static void test_start_bodies(void)
     is_int(h.q.n, 2, "one discovery POST per valid account");
     is_str(h.q.v[0].method, "POST", "discovery is a POST");
     is_str(h.q.v[0].url, FAST, "discovery path");
-    is_int(h.q.v[0].paid, 1, "discovery is paid");
+    is_int(h.q.v[0].paid, 2, "discovery is paid, and free to send again (billed per new person)");
     is_str(h.q.v[0].body,
            "{\"account_id\":123,\"seniority_filters\":[\"VP\",\"CXO\"],\"department_"
            "filters\":" ALL_DEPTS ",\"audience_name\":null}",
