@@ -17,7 +17,7 @@
  * - no crash, leak or undefined behaviour, no endless chain;
  * - every request has a known method, a URL that is a path or an http(s)
  *   URL without spaces or control characters, a body that is valid JSON,
- *   a finite delay >= 0, and auth header lines without CR or LF;
+ *   a finite delay >= 0, paid 0, 1 or 2, and auth header lines without CR or LF;
  * - a finished lookup has a final status, failures a reason. */
 #include "config.h"
 #include "fuzz.h"
@@ -144,7 +144,7 @@ static void check_request(const ec_provider *p, const ec_auth *auth, const ec_re
     FUZZ_CHECK(!bad, "%s: request body is not valid JSON (%s at %zu): %s", p->name, why ? why : "",
                off, r->body);
     FUZZ_CHECK(isfinite(r->delay) && r->delay >= 0, "%s: delay %g", p->name, r->delay);
-    FUZZ_CHECK(r->paid == 0 || r->paid == 1, "%s: paid = %d", p->name, r->paid);
+    FUZZ_CHECK(r->paid >= 0 && r->paid <= 2, "%s: paid = %d", p->name, r->paid);
     if (p->auth_headers) {
         ec_values h = {0};
         p->auth_headers(auth, r, &h);
