@@ -373,6 +373,15 @@ static int write_intent(engine *e, bt *B)
 
 static void on_answer(void *ud, ec_http_result *res);
 
+/* 1 when sending req again cannot charge twice: it is free, or the provider
+ * dedupes it (Idempotency-Key, reused pending work), or the provider marked
+ * it paid = 2, "paid, but a repeat charges nothing new" (OpenFunnel's
+ * discovery, billed per person not stored yet). */
+static int resend_free(const engine *e, const ec_request *req)
+{
+    return !req->paid || req->paid == 2 || e->prov->idempotent_submit || e->prov->can_resubmit_free;
+}
+
 static int send_one(engine *e, rq *r)
 {
     bt *B = r->batch;
@@ -391,7 +400,9 @@ static int send_one(engine *e, rq *r)
         ec_values_add(&hdr, line, strlen(line));
     }
     char *url = full_url(e, r->req.url);
-    int fresh = r->req.paid && !e->prov->idempotent_submit;
+    /* libcurl silently re-sends a request that dies on a reused connection:
+     * one whose repeat could charge twice gets a connection of its own */
+    int fresh = !resend_free(e, &r->req);
     size_t blen = r->req.body ? strlen(r->req.body) : 0;
     int rc = ec_http_start(e->http, r->req.method, url, (const char *const *)hdr.v, hdr.n,
                            r->req.body, blen, fresh, on_answer, r);
@@ -502,15 +513,6 @@ static void reason_for(const ec_http_result *res, const char *msg, char *out, si
         snprintf(out, n, "http_%ld", res->status);
     else
         snprintf(out, n, "%s", msg);
-}
-
-/* 1 when sending req again cannot charge twice: it is free, or the provider
- * dedupes it (Idempotency-Key, reused pending work), or the provider marked
- * it paid = 2, "paid, but a repeat charges nothing new" (OpenFunnel's
- * discovery, billed per person not stored yet). */
-static int resend_free(const engine *e, const ec_request *req)
-{
-    return !req->paid || req->paid == 2 || e->prov->idempotent_submit || e->prov->can_resubmit_free;
 }
 
 /* A RETRY verdict: back off and resend when safe, else end the batch. */

@@ -473,21 +473,9 @@ static void http_log(void *ctx, const char *line)
     ec_verbose("%s", line);
 }
 
-static int setup(engine *e, const ec_engine_cfg *cfg, ec_engine_stats *st)
+/* Batch size, concurrency, timers, and the window that bounds memory. */
+static void size_engine(engine *e, const ec_engine_cfg *cfg)
 {
-    memset(e, 0, sizeof *e);
-    e->cfg = cfg;
-    e->o = cfg->opts;
-    e->prov = cfg->prov;
-    e->st = st;
-    e->t0 = ec_now();
-    e->dry_run = e->o->mode == EC_MODE_DRY_RUN || e->o->mode == EC_MODE_SHOW_MAP;
-    ec_reader_opts ro;
-    memset(&ro, 0, sizeof ro);
-    ro.format = (enum ec_format)e->o->input_format;
-    ro.delimiter = e->o->delimiter;
-    e->reader = ec_reader_new(&ro);
-    e->table = ec_hmap_new();
     e->batch_size = e->o->batch_size ? e->o->batch_size : e->prov->default_batch;
     e->concurrency = e->o->concurrency ? e->o->concurrency : 8;
     e->max_in_flight = e->prov->max_in_flight;
@@ -509,6 +497,24 @@ static int setup(engine *e, const ec_engine_cfg *cfg, ec_engine_stats *st)
     e->max_open = cap / (size_t)e->batch_size;
     if (e->max_open < (size_t)e->concurrency)
         e->max_open = (size_t)e->concurrency;
+}
+
+static int setup(engine *e, const ec_engine_cfg *cfg, ec_engine_stats *st)
+{
+    memset(e, 0, sizeof *e);
+    e->cfg = cfg;
+    e->o = cfg->opts;
+    e->prov = cfg->prov;
+    e->st = st;
+    e->t0 = ec_now();
+    e->dry_run = e->o->mode == EC_MODE_DRY_RUN || e->o->mode == EC_MODE_SHOW_MAP;
+    ec_reader_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.format = (enum ec_format)e->o->input_format;
+    ro.delimiter = e->o->delimiter;
+    e->reader = ec_reader_new(&ro);
+    e->table = ec_hmap_new();
+    size_engine(e, cfg);
     snprintf(e->run_id, sizeof e->run_id, "%lx%lx", (unsigned long)time(NULL),
              (unsigned long)getpid());
     ec_rng_seed(&e->rng, ec_rng_entropy());

@@ -16,8 +16,8 @@ ge() {
 # ------------------------------------------------------------------ sandboxes
 
 # sb NAME [ARGS...]: start a sandbox of its own (a fresh log in $WORK/NAME.log);
-# sets URL_<NAME> and URL; several may run at once. sb_port NAME PORT ARGS
-# starts one on a given port (a restart keeping the journal's endpoint).
+# sets URL_<NAME>; several may run at once. sb_port NAME PORT ARGS starts
+# one on a given port (a restart keeping the journal's endpoint).
 _sb_pids=
 sb() {
     _n=$1
@@ -34,8 +34,7 @@ sb_port() {
     _sb_pids="$_sb_pids $!"
     for _i in $(seq 1 200); do [ -s "$WORK/$_n.port" ] && break; sleep 0.05; done
     [ -s "$WORK/$_n.port" ] || { echo "Bail out! sandbox $_n did not start: $(cat "$WORK/$_n.err")"; exit 1; }
-    URL="http://127.0.0.1:$(cat "$WORK/$_n.port")"
-    eval "URL_$_n=\$URL"
+    eval "URL_$_n=http://127.0.0.1:$(cat "$WORK/$_n.port")"
 }
 sb_stop() {
     eval "_pid=\$SBPID_$1"

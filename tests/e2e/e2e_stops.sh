@@ -1,9 +1,10 @@
 #!/bin/sh
 # e2e_stops.sh - SPEC section 6, the answers that stop something: 401 stops
-# the run with exit 5 and poisons nothing in the journal, 402 stops
-# submitting with exit 4 and a rerun completes the output without paying
-# twice, malformed JSON is retried once where that is free and ends
-# failed:bad_response. Amplemarket and The Hog, compared with a clean run.
+# the run with exit 5 and poisons nothing in the journal, 402 (and
+# --max-credits) stop submitting with exit 4 and a rerun completes the
+# output without paying twice, malformed JSON is retried once where that is
+# free and ends failed:bad_response. Amplemarket and The Hog, compared with
+# a clean run.
 . "$TESTS_SRC/lib.sh"
 . "$TESTS_SRC/e2e/e2e_lib.sh"
 
@@ -49,6 +50,22 @@ for p in amplemarket thehog; do
         "402 ($p): the rerun paid for nothing the first run had paid for"
     sb_stop cr
 done
+
+# --max-credits: no batch is started whose worst case would pass the cap
+sb cap --job-ms 100
+J=$WORK/cap.zst enrich cap amplemarket --batch-size 5 --max-credits 10 <"$WORK/in.csv" \
+    >"$WORK/cap.csv" 2>"$WORK/err"
+is $? 4 "--max-credits 10 (amplemarket): exits 4"
+eval "$($CHECK gold-or "$WORK/cap.csv" "$WORK/gold-amplemarket.csv" skipped:credits)"
+is "$G_bad/$((G_other > 0))" 0/1 "--max-credits 10: the rest skipped:credits ($G_other), the others as the clean run"
+sbstats cap
+ge 10 "$S_credits" "--max-credits 10: the provider charged at most 10 ($S_credits)"
+J=$WORK/cap.zst enrich cap amplemarket --batch-size 5 <"$WORK/in.csv" >"$WORK/cap.csv" 2>"$WORK/err"
+is $? 0 "--max-credits: a rerun without the cap exits 0"
+same_file "$WORK/cap.csv" "$WORK/gold-amplemarket.csv" "--max-credits: and completes the output"
+sbstats cap
+is "$S_double" 0 "--max-credits: nothing paid twice"
+sb_stop cap
 
 # ---------------------------------------------------------------- malformed
 sb mal --malformed 1 --job-ms 100

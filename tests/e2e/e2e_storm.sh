@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_storm.sh - everything at once: a sandbox whose rate-limit bucket is
-# spent before the run starts and refills at half the client's rate (so
-# about one request in six meets a 429), 10% 5xx and 5% dropped
+# spent before the run starts and refills at half the client's rate (about
+# one request in ten meets a 429, each pausing the run for its Retry-After;
+# the sandbox has no 429-probability knob), 10% 5xx and 5% dropped
 # connections. The Hog (Idempotency-Key) must end exactly as a clean run.
 # Amplemarket (no key) must end each row as the clean run or
 # failed:uncertain - a dropped submit may have been charged - and reruns
@@ -15,7 +16,7 @@ STORM="--rate-limit 300/min --fail-5xx 0.1 --drop 0.05 --job-ms 200"
 # shellcheck disable=SC2086
 sb storm $STORM
 burn storm 300
-J=$WORK/th.zst enrich storm thehog --batch-size 10 --poll-interval 0.25 <"$WORK/in.csv" \
+J=$WORK/th.zst enrich storm thehog --batch-size 5 --poll-interval 0.25 <"$WORK/in.csv" \
     >"$WORK/storm.csv" 2>"$WORK/err"
 is $? 0 "storm (thehog): exits 0"
 same_file "$WORK/storm.csv" "$WORK/gold-thehog.csv" "storm (thehog): output identical to a clean run"
@@ -31,7 +32,7 @@ sb_stop storm
 # shellcheck disable=SC2086
 sb storm $STORM
 burn storm 300
-J=$WORK/am.zst enrich storm amplemarket --batch-size 10 --poll-interval 0.25 <"$WORK/in.csv" \
+J=$WORK/am.zst enrich storm amplemarket --batch-size 5 --poll-interval 0.25 <"$WORK/in.csv" \
     >"$WORK/storm.csv" 2>"$WORK/err"
 is $? 0 "storm (amplemarket): exits 0"
 eval "$($CHECK gold-or "$WORK/storm.csv" "$WORK/gold-amplemarket.csv" failed:uncertain)"
@@ -46,7 +47,7 @@ ge "$F_rate_limited" 3 "storm (amplemarket): the run met 429s"
 is "$S_double" 0 "storm (amplemarket): nothing charged twice"
 for _try in 1 2 3 4 5 6 7 8; do
     grep -q 'failed:' "$WORK/storm.csv" || break
-    J=$WORK/am.zst enrich storm amplemarket --batch-size 10 --poll-interval 0.25 --retry-failed \
+    J=$WORK/am.zst enrich storm amplemarket --batch-size 5 --poll-interval 0.25 --retry-failed \
         <"$WORK/in.csv" >"$WORK/storm.csv" 2>"$WORK/err"
 done
 same_file "$WORK/storm.csv" "$WORK/gold-amplemarket.csv" \

@@ -15,6 +15,8 @@
 command -v parallel >/dev/null 2>&1 || skip_all "GNU parallel is not installed (Debian: parallel)"
 command -v rsync >/dev/null 2>&1 || skip_all "rsync is not installed (parallel -S --return needs it)"
 export PARALLEL_HOME="$WORK/parallel-home"
+# parallel -S runs the remote command under $SHELL; a CI job may have none
+export SHELL="${SHELL:-/bin/sh}"
 mkdir -p "$PARALLEL_HOME"
 printf 'a\n1\n' | parallel --will-cite --pipe --csv --header : cat >/dev/null 2>&1 ||
     skip_all "parallel --csv needs Text::CSV (Debian: libtext-csv-perl)"
