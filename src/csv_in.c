@@ -35,6 +35,7 @@ struct ec_csv_in {
     int in_record;
     int after_cr;   /* the last line end was a CR (a following LF is the same end) */
     int trimmed;    /* the field in progress was cut to max_field */
+    unsigned long cut_lines; /* line ends in the bytes trim() dropped from it */
     int quote_near; /* this slice or the one before holds a quote */
     int quote_last; /* the slice before held a quote */
     int force_scan; /* the field in progress was quoted (see recover()) */
@@ -92,6 +93,8 @@ static void on_field(void *data, size_t len, void *cdata)
      * quote (or right after one) can end a quoted field */
     if ((c->quote_near || c->force_scan) && (memchr(s, '\n', len) || memchr(s, '\r', len)))
         c->line += count_line_ends(s, len);
+    c->line += c->cut_lines;
+    c->cut_lines = 0;
     c->force_scan = 0;
     size_t max = c->r->max_field;
     if (c->trimmed || len > max) {
@@ -264,6 +267,16 @@ static void trim(ec_csv_in *c)
 {
     size_t keep = c->r->max_field + 1;
     if (c->p.entry_pos > keep) {
+        /* the dropped bytes D sit between P (kept) and L (the last byte,
+         * moved next to P): count the line ends that P D L holds and P L
+         * does not, as on_field() will only see P L; on_field() adds them
+         * once the record's first line is known */
+        const char *b = (const char *)c->p.entry_buf;
+        size_t from = keep >= 2 ? keep - 2 : keep - 1;
+        char pl[2] = {b[from], b[c->p.entry_pos - 1]};
+        size_t npl = keep >= 2 ? 2 : 1;
+        c->cut_lines += count_line_ends(b + from, c->p.entry_pos - from) -
+                        count_line_ends(keep >= 2 ? pl : pl + 1, npl);
         c->p.entry_buf[keep - 1] = c->p.entry_buf[c->p.entry_pos - 1];
         c->p.entry_pos = keep;
         c->trimmed = 1;

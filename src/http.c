@@ -337,7 +337,9 @@ static CURLcode set_common(ec_http *h, xfer *x)
     (void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     (void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     (void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    (void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    /* no CURLOPT_PIPEWAIT: after an allocation failure inside libcurl's
+     * connection set-up, a transfer waiting to multiplex on that connection
+     * waits for ever (libcurl 7.88; not even CURLOPT_TIMEOUT ends it) */
     return CURLE_OK;
 }
 

@@ -9,21 +9,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ec_json_parse(ec_json *j, const char *text, size_t len, const char **err)
+/* jsmn_parse, but a bare top-level number or literal ("0", "true") is
+ * parsed too: strict jsmn wants a delimiter after a primitive and calls the
+ * text truncated, so such a text is parsed from a copy with a space after
+ * it (the tokens' offsets hold for the original text), once the RFC 8259
+ * validator has passed it. */
+static int parse_text(const char *text, size_t len, jsmntok_t *tok, unsigned ntok)
 {
     jsmn_parser p;
+    jsmn_init(&p);
+    int n = jsmn_parse(&p, text, len, tok, ntok);
+    if (n != JSMN_ERROR_PART)
+        return n;
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i == len || !strchr("-0123456789tfn", text[i]) || ec_json_check(text, len, NULL, NULL) != 0)
+        return n; /* (jsmn would take "tru " for a literal) */
+    char *copy = ec_xmalloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = ' ';
+    jsmn_init(&p);
+    n = jsmn_parse(&p, copy, len + 1, tok, ntok);
+    free(copy);
+    return n;
+}
+
+int ec_json_parse(ec_json *j, const char *text, size_t len, const char **err)
+{
     memset(j, 0, sizeof *j);
     j->text = text;
     j->len = len;
     if (err)
         *err = NULL;
-    if (len > (size_t)0x7fffffff) {
+    if (len > (size_t)0x7fffffff - 1) {
         if (err)
             *err = "document too large";
         return -1;
     }
-    jsmn_init(&p);
-    int n = jsmn_parse(&p, text, len, NULL, 0);
+    int n = parse_text(text, len, NULL, 0);
     if (n < 0) {
         if (err)
             *err = n == JSMN_ERROR_PART ? "truncated JSON" : "invalid JSON";
@@ -35,8 +59,7 @@ int ec_json_parse(ec_json *j, const char *text, size_t len, const char **err)
         return -1;
     }
     j->tok = ec_xcalloc((size_t)n, sizeof *j->tok);
-    jsmn_init(&p);
-    n = jsmn_parse(&p, text, len, j->tok, (unsigned)n);
+    n = parse_text(text, len, j->tok, (unsigned)n);
     if (n < 0) {
         if (err)
             *err = "invalid JSON";

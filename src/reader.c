@@ -96,6 +96,8 @@ ec_row *ec_reader_next(ec_reader *r)
 static int strip_bom(ec_reader *r, int eof)
 {
     size_t n = r->pre.len < 3 ? r->pre.len : 3;
+    if (n == 0 && !eof)
+        return 0; /* nothing fed yet (an empty feed) */
     if (n && memcmp(r->pre.p, utf8_bom, n) == 0) {
         if (n < 3 && !eof)
             return 0;
@@ -148,8 +150,13 @@ static int find_header_line(ec_reader *r, int eof, size_t *end)
             break;
     }
     r->scan_pos = j;
-    if (j == r->pre.len && !eof)
-        return r->pre.len - r->line_start > r->max_record ? -1 : 0;
+    /* blank lines before the header do not count towards its length, but
+     * their number is bounded too (they are held until the header ends) */
+    if (j == r->pre.len && !eof) {
+        if (r->scan_in_line)
+            return r->pre.len - r->line_start > r->max_record ? -1 : 0;
+        return r->pre.len > EC_READER_MAX_BLANK ? -1 : 0;
+    }
     if (j < r->pre.len && p[j] == '\r' && j + 1 == r->pre.len && !eof)
         return 0; /* CR or CRLF: wait for the next byte */
     *end = j;
@@ -160,6 +167,9 @@ static int start_csv(ec_reader *r, int eof)
 {
     size_t end = 0;
     int rc = find_header_line(r, eof, &end);
+    if (rc < 0 && !r->scan_in_line)
+        return ec_reader_fail(r, "no header line in the first %zu bytes (all blank)",
+                              EC_READER_MAX_BLANK);
     if (rc < 0)
         return ec_reader_fail(r, "line 1: header line longer than %zu bytes", r->max_record);
     if (rc == 0)

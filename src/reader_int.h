@@ -9,6 +9,8 @@
 /* Limits derived from max_field (see reader.h). */
 #define EC_READER_RECORD_FACTOR 16
 #define EC_READER_MAX_FIELDS 65536
+/* blank bytes held before a CSV header line starts, at most */
+#define EC_READER_MAX_BLANK ((size_t)1 << 24)
 
 typedef struct ec_csv_in ec_csv_in;
 typedef struct ec_ndjson_in ec_ndjson_in;
