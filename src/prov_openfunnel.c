@@ -51,10 +51,13 @@ static int account_number(const char *id, ec_buf *out)
     return 0;
 }
 
-/* A person id goes out as a JSON number when it is one, else as a string. */
+/* A person id goes out as a JSON number when it is one (digits without a
+ * leading zero, at most 18 so that it stays exact), else as a string: an
+ * id "051" is no JSON number, and written bare it would spoil the body. */
 static void put_id(ec_buf *b, const char *id)
 {
-    if (all_digits(id) && strlen(id) <= 18)
+    size_t n = id ? strlen(id) : 0;
+    if (all_digits(id) && n <= 18 && (id[0] != '0' || n == 1))
         ec_buf_puts(b, id);
     else
         ec_json_put_cstr(b, id);

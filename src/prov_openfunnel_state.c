@@ -302,7 +302,7 @@ static int name_index(const char *const *names, int count, const ec_json *j, int
 }
 
 /* Restore one account entry; returns the lookup index or -1. */
-static long resume_account(ec_batch *b, const ec_json *j, int e)
+static long resume_account(ec_batch *b, const ec_json *j, int e, const char *seen)
 {
     of_state *s = b->state;
     char *key = ec_json_strdup(j, ec_json_get(j, e, "key"), NULL);
@@ -311,8 +311,8 @@ static long resume_account(ec_batch *b, const ec_json *j, int e)
         if (b->items[k]->key && strcmp(b->items[k]->key, key) == 0)
             i = (long)k;
     free(key);
-    if (i < 0)
-        return -1;
+    if (i < 0 || seen[i])
+        return -1; /* unknown, or named twice (only a hand-edited journal): the first counts */
     of_acct *a = &s->acct[i];
     int stage = name_index(stage_names, 4, j, ec_json_get(j, e, "stage"));
     a->stage = stage < 0 ? ST_SENT : (enum of_stage)stage;
@@ -393,7 +393,7 @@ int ec_of_resume(const ec_pctx *ctx, ec_batch *b, const char *cp, ec_reqs *out, 
     int arr = ec_json_get(&j, 0, "accounts");
     int e = arr + 1;
     for (int k = 0; ec_json_type(&j, arr) == EC_JSON_ARRAY && k < ec_json_size(&j, arr); k++) {
-        long i = ec_json_type(&j, e) == EC_JSON_OBJECT ? resume_account(b, &j, e) : -1;
+        long i = ec_json_type(&j, e) == EC_JSON_OBJECT ? resume_account(b, &j, e, seen) : -1;
         if (i >= 0)
             seen[i] = 1;
         e = ec_json_skip(&j, e);

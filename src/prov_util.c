@@ -304,6 +304,32 @@ static int put_first_of(const ec_json *j, int t, const char *const *keys, ec_buf
     return 0;
 }
 
+/* 1 when text starts with word (len n) followed by the end, a space or a
+ * colon: "fields should not be empty" starts with the word "fields". */
+static int starts_with_word(const char *text, const char *word, size_t n)
+{
+    return n && strncmp(text, word, n) == 0 &&
+           (text[n] == '\0' || text[n] == ' ' || text[n] == ':');
+}
+
+/* A validation error as "property message", the property named once:
+ * validators often start the message with the property itself ("fields
+ * should not be empty") or with its last path segment ("email must be an
+ * email" for identifiers.0.email), which the full path then replaces. */
+static void put_validation(const char *property, const char *message, ec_buf *out)
+{
+    const char *dot = property ? strrchr(property, '.') : NULL;
+    const char *last = dot ? dot + 1 : property;
+    if (!property || !*property || starts_with_word(message, property, strlen(property))) {
+        ec_buf_puts(out, message);
+    } else if (dot && starts_with_word(message, last, strlen(last))) {
+        ec_buf_puts(out, property);
+        ec_buf_puts(out, message + strlen(last));
+    } else {
+        ec_buf_printf(out, "%s %s", property, message);
+    }
+}
+
 /* "message" plus the first validation error ("property message"). */
 static int put_message(const ec_json *j, ec_buf *msg)
 {
@@ -311,18 +337,17 @@ static int put_message(const ec_json *j, ec_buf *msg)
     if (!put_member(j, 0, "message", msg))
         return 0;
     int e = ec_json_at(j, ec_json_get(j, 0, "errors"), 0);
-    if (ec_json_type(j, e) == EC_JSON_OBJECT) {
+    char *text = ec_json_type(j, e) == EC_JSON_OBJECT ? ec_pu_get_str(j, e, "message") : NULL;
+    if (text && *text) {
+        char *property = ec_pu_get_str(j, e, "property");
         ec_buf detail = {0};
-        if (put_member(j, e, "property", &detail))
-            ec_buf_putc(&detail, ' ');
-        if (!put_member(j, e, "message", &detail))
-            detail.len = 0;
-        if (detail.len) {
-            ec_buf_puts(msg, ": ");
-            ec_buf_put(msg, detail.p, detail.len);
-        }
+        put_validation(property, text, &detail);
+        ec_buf_puts(msg, ": ");
+        ec_pu_put_reason(msg, detail.p, detail.len);
         ec_buf_free(&detail);
+        free(property);
     }
+    free(text);
     if (msg->len - start > EC_PU_REASON_MAX) { /* keep the combined text short too */
         ec_buf whole = {0};
         ec_buf_put(&whole, msg->p + start, msg->len - start);

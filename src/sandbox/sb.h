@@ -20,7 +20,10 @@ typedef struct sb_config {
     long latency_ms;              /* --latency-ms */
     long job_ms;                  /* --job-ms: how long an async job takes */
     double rate_limit_per_min;    /* --rate-limit N/min (0 = off) */
+    double rate_limit_burst;      /* tokens the bucket holds: N of --rate-limit N/min or N/s */
     int retry_after_date;         /* --retry-after-date: Retry-After as an HTTP-date */
+    long retry_after_s;           /* --retry-after S: the wait an injected 429 asks for */
+    double fail_429;              /* --fail-429 P */
     double fail_5xx;              /* --fail-5xx P */
     double drop;                  /* --drop P */
     double malformed;             /* --malformed P */
@@ -86,7 +89,10 @@ typedef struct sb_person {
 } sb_person;
 
 /* Normalize an identifier the sandbox's own way (lowercase, trim, strip
- * scheme/www/trailing slash for URLs) into out. */
+ * scheme/www/trailing slash for URLs) into out. A LinkedIn profile URL
+ * becomes "linkedin.com/in/<slug>", the slug percent-decoded and
+ * case-folded (member ids "ACoAA..." kept), so encoded and raw forms of
+ * one slug are one person. */
 void sb_normalize(const char *in, char *out, size_t outsz);
 /* Fill p for identifier text id (normalized inside). */
 void sb_person_for(const char *id, sb_person *p);

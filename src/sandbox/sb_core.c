@@ -30,6 +30,7 @@ typedef int sb_mhd_result;
 sb_config sb_cfg = {
     .job_ms = 300,
     .credits = -1,
+    .retry_after_s = 1,
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -212,6 +213,13 @@ static void fail_5xx(sb_resp *resp, int provider, const char *path)
     }
 }
 
+/* A 429 in the provider's envelope asking to wait wait seconds. */
+static void too_many(const sb_req *req, sb_resp *resp, int provider, long wait)
+{
+    fault_body(resp, provider, 429, req->path, wait);
+    set_retry_after(resp, wait);
+}
+
 /* Knobs that answer instead of the simulator. Returns the fault or NONE. */
 static enum sb_fault pre_faults(const sb_req *req, sb_resp *resp, int provider, long *wait)
 {
@@ -219,9 +227,13 @@ static enum sb_fault pre_faults(const sb_req *req, sb_resp *resp, int provider, 
         return SB_FAULT_NONE;
     *wait = sb_rate_take(provider, req->now);
     if (*wait > 0) {
-        fault_body(resp, provider, 429, req->path, *wait);
-        set_retry_after(resp, *wait);
+        too_many(req, resp, provider, *wait);
         return SB_FAULT_RATE_LIMIT;
+    }
+    if (sb_cfg.fail_429 > 0 && draw() < sb_cfg.fail_429) {
+        *wait = sb_cfg.retry_after_s;
+        too_many(req, resp, provider, *wait);
+        return SB_FAULT_429;
     }
     if (sb_cfg.drop > 0 && draw() < sb_cfg.drop)
         return SB_FAULT_DROP;
@@ -307,7 +319,7 @@ static void log_request(const sb_req *req, int provider, const sb_resp *resp, en
                         double started)
 {
     static const char *const fault_names[SB_FAULT_COUNT] = {
-        NULL, "rate_limited", "fail_5xx", "dropped", "dropped_after", "malformed",
+        NULL, "rate_limited", "fail_5xx", "dropped", "dropped_after", "malformed", "fail_429",
     };
     if (!log_stream)
         return;
@@ -392,10 +404,11 @@ static sb_mhd_result queue_answer(struct MHD_Connection *c, sb_resp *resp, enum 
         MHD_add_response_header(r, "Retry-After", resp->retry_after);
     if (resp->location[0])
         MHD_add_response_header(r, "Location", resp->location);
-    if (fault == SB_FAULT_RATE_LIMIT) {
+    if (fault == SB_FAULT_RATE_LIMIT || fault == SB_FAULT_429) {
         char v[32];
-        snprintf(v, sizeof v, "%.0f", sb_cfg.rate_limit_per_min);
-        MHD_add_response_header(r, "X-RateLimit-Limit", v);
+        snprintf(v, sizeof v, "%.0f", sb_cfg.rate_limit_burst);
+        if (sb_cfg.rate_limit_per_min > 0)
+            MHD_add_response_header(r, "X-RateLimit-Limit", v);
         MHD_add_response_header(r, "X-RateLimit-Remaining", "0");
         snprintf(v, sizeof v, "%ld", wait);
         MHD_add_response_header(r, "X-RateLimit-Reset", v);

@@ -23,6 +23,7 @@ enum sb_fault {
     SB_FAULT_DROP,
     SB_FAULT_DROP_AFTER,
     SB_FAULT_MALFORMED,
+    SB_FAULT_429, /* --fail-429: an injected 429, the bucket untouched */
     SB_FAULT_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ------------------------------------------------------------ hashing */
 
@@ -35,6 +36,155 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* ------------------------------------------------------------ LinkedIn */
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Case-insensitive ASCII prefix of (s, n). */
+static int starts_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+/* Small letter of a capital: ASCII, Latin-1, Latin Extended-A, Greek and
+ * Cyrillic (the letters a lead list's names use); others unchanged. */
+static unsigned fold_letter(unsigned c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7))
+        return c + 32;
+    if (c >= 0x100 && c <= 0x17F) {
+        if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F)
+            return c; /* dotted I, dotless i, kra, 'n, long s: no simple pair */
+        if (c == 0x178)
+            return 0xFF;
+        /* capitals are even up to U+0137 and from U+014A to U+0177, odd
+         * from U+0139 to U+0148 and from U+0179 to U+017E */
+        int odd_caps = (c >= 0x139 && c <= 0x148) || c >= 0x179;
+        return (c % 2 == 1) == odd_caps ? c + 1 : c;
+    }
+    if ((c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
+        return c + 32;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 80;
+    return c;
+}
+
+/* One UTF-8 character of s (n bytes left): its length (0: invalid) and *cp. */
+static size_t utf8_char(const unsigned char *s, size_t n, unsigned *cp)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || len > n || s[0] > 0xF4)
+        return 0;
+    unsigned v = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3Fu);
+    }
+    static const unsigned least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < least[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Append code point c as UTF-8. */
+static void put_utf8(ec_buf *b, unsigned c)
+{
+    unsigned char u[4];
+    size_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+    for (size_t i = n; i-- > 1; c >>= 6)
+        u[i] = (unsigned char)(0x80 | (c & 0x3F));
+    u[0] = (unsigned char)(n == 1 ? c : (lead[n] | c));
+    ec_buf_put(b, (const char *)u, n);
+}
+
+/* Percent-decode a slug; -1 on a bad escape or a byte no slug holds. */
+static int decode_slug(const char *s, size_t n, ec_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+            int lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
+            if (lo < 0)
+                return -1;
+            c = hi << 4 | lo;
+            i += 2;
+        }
+        if (c <= 0x20 || c == 0x7F || strchr("/?#%\\", c))
+            return -1;
+        ec_buf_putc(out, (char)c);
+    }
+    return 0;
+}
+
+/* s (n bytes) past the host of a LinkedIn URL ([scheme][sub.]linkedin.com
+ * [:port]) or at a bare "in/" or "/in/": the length skipped, or -1. */
+static long linkedin_host_len(const char *s, size_t n)
+{
+    size_t k = starts_ci(s, n, "https://") ? 8 : starts_ci(s, n, "http://") ? 7 : 0;
+    if (!k && starts_ci(s, n, "in/"))
+        return 0;
+    if (!k && starts_ci(s, n, "/in/"))
+        return 0;
+    size_t h = k, port = 0;
+    while (h < n && !strchr("/?#", s[h])) {
+        if (s[h] == ':' && !port)
+            port = h;
+        h++;
+    }
+    size_t end = port ? port : h;
+    static const char base[] = "linkedin.com";
+    size_t bl = sizeof base - 1, hl = end - k;
+    if (hl < bl || strncasecmp(s + end - bl, base, bl) != 0 || (hl > bl && s[end - bl - 1] != '.'))
+        return -1;
+    return (long)h;
+}
+
+/* The canonical "linkedin.com/in/<slug>" of a profile URL, the slug
+ * percent-decoded to UTF-8 and case-folded (but for member ids "ACoAA...",
+ * "ACwAA...", which are case-sensitive); so /in/J%C3%A9r%C3%B4me,
+ * /in/Jérôme and /in/j%c3%a9r%c3%b4me/ are one person. -1 when s is not
+ * such a URL. */
+static int linkedin_canon(const char *s, size_t n, ec_buf *out)
+{
+    long h = linkedin_host_len(s, n);
+    if (h < 0)
+        return -1;
+    s += h;
+    n -= (size_t)h;
+    size_t skip = starts_ci(s, n, "/in/") ? 4 : starts_ci(s, n, "in/") ? 3 : 0;
+    if (!skip)
+        return -1;
+    s += skip;
+    n -= skip;
+    size_t sn = strcspn(s, "/?#");
+    if (sn > n)
+        sn = n;
+    ec_buf slug = {0};
+    int rc = sn > 0 && decode_slug(s, sn, &slug) == 0 ? 0 : -1;
+    int member = rc == 0 && (starts(slug.p, "ACoAA") || starts(slug.p, "ACwAA"));
+    ec_buf_puts(out, "linkedin.com/in/");
+    for (size_t i = 0, k; rc == 0 && i < slug.len; i += k) {
+        unsigned cp;
+        if ((k = utf8_char((const unsigned char *)slug.p + i, slug.len - i, &cp)) == 0)
+            rc = -1;
+        else
+            put_utf8(out, member ? cp : fold_letter(cp));
+    }
+    ec_buf_free(&slug);
+    return rc;
+}
+
 void sb_normalize(const char *in, char *out, size_t outsz)
 {
     if (outsz == 0)
@@ -44,6 +194,13 @@ void sb_normalize(const char *in, char *out, size_t outsz)
     size_t n = strlen(in);
     while (n > 0 && isspace((unsigned char)in[n - 1]))
         n--;
+    ec_buf li = {0};
+    if (linkedin_canon(in, n, &li) == 0) {
+        snprintf(out, outsz, "%s", li.p);
+        ec_buf_free(&li);
+        return;
+    }
+    ec_buf_free(&li);
     char *low = ec_xmalloc(n + 1);
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)in[i]);

@@ -20,6 +20,8 @@ enum {
     OPT_JOB_MS,
     OPT_RATE,
     OPT_RETRY_DATE,
+    OPT_RETRY_AFTER,
+    OPT_FAIL_429,
     OPT_FAIL,
     OPT_DROP,
     OPT_DROP_AFTER,
@@ -43,6 +45,8 @@ static const struct option options[] = {
     {"job-ms", required_argument, NULL, OPT_JOB_MS},
     {"rate-limit", required_argument, NULL, OPT_RATE},
     {"retry-after-date", no_argument, NULL, OPT_RETRY_DATE},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    {"fail-429", required_argument, NULL, OPT_FAIL_429},
     {"fail-5xx", required_argument, NULL, OPT_FAIL},
     {"drop", required_argument, NULL, OPT_DROP},
     {"drop-after", required_argument, NULL, OPT_DROP_AFTER},
@@ -64,7 +68,8 @@ static const struct option options[] = {
 static const char usage_text[] =
     "Usage: enrichcsv-sandbox [-q] [-p PORT] [--port-file FILE] [--seed N] [--key KEY]\n"
     "         [--latency-ms MS] [--job-ms MS] [--rate-limit N[/min|/s]] [--retry-after-date]\n"
-    "         [--fail-5xx P] [--drop P] [--drop-after P] [--malformed P] [--credits N]\n"
+    "         [--fail-429 P] [--retry-after S] [--fail-5xx P] [--drop P] [--drop-after P]\n"
+    "         [--malformed P] [--credits N]\n"
     "         [--max-batch N] [--thehog-items=result|toplevel|array] [--thehog-contact-objects]\n"
     "         [--thehog-poll-url=absolute|relative] [--openfunnel-ids=people_ids|result]\n"
     "         [--woodpecker-wrapped] [--log FILE]\n"
@@ -99,8 +104,9 @@ static double probability(const char *s)
     return number(s, 0, 1, "not a probability between 0 and 1");
 }
 
-/* "N", "N/min", "N/m" or "N/s" as requests per minute. */
-static double rate_per_min(const char *s)
+/* "N", "N/min", "N/m" or "N/s" as requests per minute; *burst = N, the
+ * requests a full bucket lets through at once. */
+static double rate_per_min(const char *s, double *burst)
 {
     char num[64];
     const char *slash = strchr(s, '/');
@@ -110,6 +116,7 @@ static double rate_per_min(const char *s)
     memcpy(num, s, n);
     num[n] = '\0';
     double v = number(num, 0, 1e9, "bad --rate-limit (want N/min or N/s)");
+    *burst = v;
     if (!slash || strcmp(slash, "/min") == 0 || strcmp(slash, "/m") == 0)
         return v;
     if (strcmp(slash, "/s") == 0 || strcmp(slash, "/sec") == 0)
@@ -147,7 +154,13 @@ static int parse_knob(int c, const char *arg)
         sb_cfg.job_ms = (long)number(arg, 0, 86400000, "bad --job-ms");
         return 1;
     case OPT_RATE:
-        sb_cfg.rate_limit_per_min = rate_per_min(arg);
+        sb_cfg.rate_limit_per_min = rate_per_min(arg, &sb_cfg.rate_limit_burst);
+        return 1;
+    case OPT_RETRY_AFTER:
+        sb_cfg.retry_after_s = (long)number(arg, 0, 86400, "bad --retry-after");
+        return 1;
+    case OPT_FAIL_429:
+        sb_cfg.fail_429 = probability(arg);
         return 1;
     case OPT_FAIL:
         sb_cfg.fail_5xx = probability(arg);

@@ -127,7 +127,7 @@ static void put_providers(ec_buf *b)
 static void put_counts(ec_buf *b)
 {
     static const char *const fault_names[SB_FAULT_COUNT] = {
-        "none", "rate_limited", "fail_5xx", "dropped", "dropped_after", "malformed",
+        "none", "rate_limited", "fail_5xx", "dropped", "dropped_after", "malformed", "fail_429",
     };
     ec_buf_puts(b, "\"endpoints\":{");
     for (size_t i = 0; i < nendpoints; i++) {
@@ -233,7 +233,7 @@ long sb_rate_take(int provider, double now)
     double per_min = sb_cfg.rate_limit_per_min;
     if (per_min <= 0 || provider < 0 || provider >= SB_NPROV)
         return 0;
-    double per_s = per_min / 60.0, cap = per_min < 1 ? 1 : per_min;
+    double per_s = per_min / 60.0, cap = sb_cfg.rate_limit_burst < 1 ? 1 : sb_cfg.rate_limit_burst;
     if (!bucket_ready[provider]) {
         bucket_ready[provider] = 1;
         tokens[provider] = cap;

@@ -153,8 +153,16 @@ for fault in "--fail-5xx 0.5" "--malformed 0.5"; do
         "$name, one account: the faulty poll answer is retried"
     sb_down "$WORK/$name-1"
 done
-# Then 30 accounts: polls are retried, but a faulty answer to a discovery
-# POST fails its whole batch (failed:uncertain or failed:bad_response).
+# Then 30 accounts. Polls and discovery POSTs are sent again after a lost
+# or spoiled answer (discovery bills only people not stored yet,
+# providers.md 1a, so a repeat is free: paid = 2). The people-enrichment
+# POST is not: it bills each email or phone found, and providers.md does
+# not document that a repeat is free (1b: "Idempotency: none documented";
+# 6: "OpenFunnel and Amplemarket may charge again"), so a lost answer
+# leaves its people failed:uncertain and a spoiled one failed:bad_response.
+# SPEC 6 also fails a batch whose one retry is answered malformed again.
+# The sandbox draws which request meets the fault, so the tests say when
+# accounts fail, not that they never do.
 for fault in "--fail-5xx 0.25" "--malformed 0.25"; do
     name=${fault%% *}
     name=${name#--}
@@ -166,9 +174,33 @@ for fault in "--fail-5xx 0.25" "--malformed 0.25"; do
     drop_failed "$WORK/$name.out" "uncertain|bad_response" "$WORK/sub.want"
     same_file "$WORK/$name.out.kept" "$WORK/sub.want.kept" "$name: every other account is right"
     is "$(stat_of "$U" double_charged)" 0 "$name: double_charged 0"
-    todo_is "$(grep -c -E ',failed:(uncertain|bad_response)$' "$WORK/$name.out")" 0 \
-        "$name: no account fails" \
-        "engine: a paid POST is never re-sent, though discovery charges only people not stored yet (providers.md 1a)"
+    failed=$(grep -c -E ',failed:(uncertain|bad_response)$' "$WORK/$name.out")
+    # causes in the log: "enrich" = faulty answers to an enrichment POST;
+    # "again" = a poll whose retry was spoiled too, or (malformed) two
+    # spoiled discovery answers, which may be one account's POST and its retry
+    python3 - "$WORK/$name.log" >"$WORK/$name.causes" <<'EOF'
+import json, sys
+L = [json.loads(x) for x in open(sys.argv[1])]
+bad = lambda x: x["fault"] in ("fail_5xx", "malformed") and x["status"] != 503
+enrich = sum(1 for x in L if x["method"] == "POST" and x["path"] == "/api/v1/enrich/people" and bad(x))
+last, again = {}, 0
+for x in L:
+    if x["method"] == "GET":
+        again += bad(x) and last.get(x["path"], False)
+        last[x["path"]] = bad(x)
+disc = sum(1 for x in L if x["method"] == "POST" and x["path"].endswith("/fast-people-enrichment")
+           and x["fault"] == "malformed")
+print(enrich, again + (disc >= 2))
+EOF
+    read -r enrich again <"$WORK/$name.causes"
+    if [ "$name" = fail-5xx ]; then
+        # a 5xx retried five times over is already a failure above (http_5xx)
+        is "$((failed > 0))" "$((enrich > 0))" \
+            "$name: accounts fail ($failed rows) exactly when an enrichment POST's answer was lost ($enrich)"
+    else
+        is "$((failed > 0 && enrich + again == 0))" 0 \
+            "$name: accounts fail ($failed rows) only after an answer that is not asked again ($enrich, $again)"
+    fi
     sb_down "$WORK/$name"
 done
 

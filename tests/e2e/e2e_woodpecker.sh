@@ -152,11 +152,20 @@ wait_log "$WORK/kill.log" 2 POST /rest/v2/lead_finder/leads/enrichments
 ok $? "killed after the second queue call"
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
+# the killed run's last request may still be in the sandbox (30 ms of
+# latency): let it finish, so that it does not overlap the rerun's first
+# (the provider would see that overlap too, but no client could avoid it)
+for _i in $(seq 1 50); do
+    _n=$(wc -l <"$WORK/kill.log")
+    sleep 0.2
+    [ "$(wc -l <"$WORK/kill.log")" = "$_n" ] && break
+done
+v0=$(violations "$U")
 run "$U" "$WORK/jr.zst" -q "$IN" >"$WORK/r.csv" 2>"$WORK/r.err"
 is "$?" 0 "rerun after kill -9: exit 0"
 same_file "$WORK/r.csv" "$WORK/want.csv" "... the output is complete and right"
 is "$(stat_of "$U" double_charged)" 0 "... no lead paid twice"
-is "$(violations "$U")" 0 "... one request at a time"
+is "$(($(violations "$U") - v0))" 0 "... one request at a time"
 echo "# $(log_count "$WORK/kill.log" POST /rest/v2/lead_finder/leads/enrichments) queue calls in all"
 sb_down "$WORK/kill"
 done_testing

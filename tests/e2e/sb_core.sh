@@ -1,8 +1,9 @@
 #!/bin/sh
 # sb_core.sh - enrichcsv-sandbox's core: start-up and port file, options,
 # /_sandbox/ endpoints, routing, the fault knobs (rate limit with both
-# Retry-After forms, 5xx, drops, malformed bodies), the request log and its
-# redaction, SIGTERM.
+# Retry-After forms and its burst, injected 429s, 5xx, drops, malformed
+# bodies), the request log and its redaction, SIGTERM; LinkedIn URL
+# normalization.
 . "$TESTS_SRC/lib.sh"
 . "$TESTS_SRC/e2e/sb_helpers.sh"
 
@@ -14,6 +15,10 @@ HOG='Authorization: Bearer hog_k'
 is "$?" 2 "a probability above 1 is a usage error"
 "$SANDBOX" --rate-limit fast >/dev/null 2>&1
 is "$?" 2 "a bad --rate-limit is a usage error"
+"$SANDBOX" --fail-429 1.5 >/dev/null 2>&1
+is "$?" 2 "a --fail-429 above 1 is a usage error"
+"$SANDBOX" --retry-after -1 >/dev/null 2>&1
+is "$?" 2 "a negative --retry-after is a usage error"
 "$SANDBOX" --no-such-option >/dev/null 2>&1
 is "$?" 2 "an unknown option is a usage error"
 "$SANDBOX" --thehog-items=sideways >/dev/null 2>&1
@@ -43,7 +48,7 @@ stats 'd["requests"]|3|stats: requests total (the sandbox'"'"'s own paths exclud
     'd["statuses"]["401"]|1|stats: requests per status' \
     'd["jobs"]["amplemarket"]|1|stats: jobs per provider' \
     'd["credits_left"]|-1|stats: credits_left is -1 when unlimited' \
-    'sorted(d["faults"]) == ["dropped", "dropped_after", "fail_5xx", "malformed", "rate_limited"]|True|stats: the fault counters' \
+    'sorted(d["faults"]) == ["dropped", "dropped_after", "fail_429", "fail_5xx", "malformed", "rate_limited"]|True|stats: the fault counters' \
     'sorted(d["providers"]["thehog"]) == ["credits_charged", "double_charged", "jobs", "requests"]|True|stats: per-provider counters'
 call GET '/_sandbox/stats?charges=1' >/dev/null
 body 'sorted(d) == sorted(["requests","endpoints","statuses","faults","providers","jobs","credits_charged","credits_left","double_charged","charges","charges_truncated"])|True|stats?charges=1: the documented top-level keys' \
@@ -103,6 +108,78 @@ EOF
 ok $? "--retry-after-date: Retry-After is an HTTP-date within the next minute"
 sandbox_stop
 
+# codes CFG N PATH: a curl config in $WORK/CFG asking PATH N times (one
+# connection), each answer's status on a line of its own
+codes() {
+    : >"$WORK/$1"
+    for _i in $(seq 1 "$2"); do
+        printf 'url = "%s%s"\nwrite-out = "%%{http_code}\\n"\noutput = "/dev/null"\n' \
+            "$SB_URL" "$3" >>"$WORK/$1"
+    done
+}
+
+# The bucket holds N whatever the unit: N+1 requests at once after start
+# meet exactly one 429 (a token takes 12 s to come back at 5/min, 0.5 s at
+# 2/s, far longer than three local requests take). Before the fix a
+# per-second bucket held 60N, so nothing was refused.
+for rate in 5/min 2/s; do
+    n=${rate%/*}
+    sandbox_start --rate-limit "$rate"
+    codes burst.cfg $((n + 1)) /people/enrichment-requests/9
+    curl -s -H "$AMP" -K "$WORK/burst.cfg" >"$WORK/burst.out"
+    is "$(sort "$WORK/burst.out" | uniq -c | awk '{ printf "%s%s*%s", (NR > 1 ? " " : ""), $2, $1 }')" \
+        "404*$n 429*1" "--rate-limit $rate: $((n + 1)) requests at once meet exactly one 429"
+    sandbox_stop
+done
+
+# --------------------------------------------------------------- injected 429s
+sandbox_start --fail-429 1 --retry-after 3 --log "$WORK/429.log"
+is "$(call GET /people/enrichment-requests/9 -H "$AMP")" 429 "--fail-429 1: Amplemarket answers 429"
+is "$(hdr Retry-After)/$(hdr X-RateLimit-Remaining)" 3/0 \
+    "--fail-429: Retry-After is --retry-after, X-RateLimit-Remaining: 0"
+body 'd["_errors"][0]["code"]|rate_limited|--fail-429: Amplemarket'"'"'s error envelope'
+is "$(call POST /api/enrichments -H "$HOG" \
+    -d '{"identifier":{"email":"a@example.net"},"fields":["contact.email"]}')" \
+    429 "--fail-429: a The Hog submit is refused"
+body 'd["statusCode"]|429|--fail-429: The Hog'"'"'s error envelope'
+is "$(call GET /api/v1/enrich/people/x -H 'X-API-Key: k')" 429 "--fail-429: OpenFunnel answers 429"
+body '(d["error_code"], d["details"]["retry_after_seconds"])|('"'"'RATE_LIMITED'"'"', 3)|--fail-429: OpenFunnel'"'"'s envelope with details.retry_after_seconds'
+is "$(call GET /rest/v2/lead_finder/leads/enrichments/x -H 'x-api-key: k')" 429 \
+    "--fail-429: Woodpecker answers 429"
+body 'd["status"]["code"]|E_TOO_MANY_REQUESTS|--fail-429: Woodpecker'"'"'s envelope'
+is "$(call GET '/api/v1/operations/enrichment/x?field=emails' -H 'Authorization: Bearer t')" 429 \
+    "--fail-429: Lance answers 429"
+body 'd["error"]["code"]|RATE_LIMITED|--fail-429: Lance'"'"'s envelope'
+is "$(call GET /_sandbox/health)" 200 "--fail-429 spares /_sandbox/"
+stats 'd["faults"]["fail_429"]|5|--fail-429: counted as fail_429' \
+    'd["faults"]["rate_limited"]|0|--fail-429: not as the rate limit' \
+    'd["statuses"]["429"]|5|--fail-429: five 429 answers' \
+    '(d["jobs"]["thehog"], d["credits_charged"])|(0, 0)|--fail-429: nothing processed, nothing charged'
+is "$(grep -c '"status":429,.*"fault":"fail_429"' "$WORK/429.log")" 5 \
+    "log: injected 429s are logged as fail_429"
+sandbox_stop
+
+sandbox_start --fail-429 1 --retry-after-date
+call GET /people/enrichment-requests/9 -H "$AMP" >/dev/null
+$PY - "$(hdr Retry-After)" <<'EOF'
+import sys, time, email.utils
+when = email.utils.parsedate_to_datetime(sys.argv[1]).timestamp()
+assert time.time() - 2 <= when <= time.time() + 4, (when, time.time())
+EOF
+ok $? "--fail-429 --retry-after-date: Retry-After is an HTTP-date a second or two ahead"
+sandbox_stop
+
+# About 30% of 200 requests (the draws are seeded: the count is the same
+# every run; the bounds only say "about"). An injected 429 takes no token.
+sandbox_start --fail-429 0.3 --rate-limit 1000/min
+codes p.cfg 200 /api/operations/op_x
+curl -s -H "$HOG" -K "$WORK/p.cfg" >"$WORK/p.out"
+n429=$(grep -c 429 "$WORK/p.out")
+ok "$([ "$n429" -ge 40 ] && [ "$n429" -le 80 ]; echo $?)" \
+    "--fail-429 0.3: about 30% of 200 requests are 429 ($n429)"
+stats 'd["faults"]["rate_limited"]|0|--fail-429 takes no token: 200 requests in a 1000/min bucket'
+sandbox_stop
+
 # --------------------------------------------------------------- 5xx, drops, malformed
 sandbox_start --fail-5xx 1
 s=$(call POST /people/enrichment-requests -H "$AMP" -d '{"leads":[{"email":"a@example.net"}]}')
@@ -150,6 +227,37 @@ done
 for p in $pids; do wait "$p"; done
 is "$(cat "$WORK"/lat1 "$WORK"/lat2 "$WORK"/lat3 "$WORK"/lat4 | grep -o not_found | wc -l | tr -d ' ')" 4 \
     "--latency-ms: concurrent clients are all answered"
+sandbox_stop
+
+# --------------------------------------------------------------- LinkedIn normalization
+# One slug written several ways is one person: enrichcsv sends it
+# percent-encoded (src/ident.c), a user's file may hold it raw.
+sandbox_start
+li_data() {
+    call POST /api/enrichments -H "$HOG" \
+        -d "{\"identifier\":{\"linkedin_url\":\"$1\"},\"fields\":[\"contact.email\"]}" \
+        >/dev/null
+    $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["contact"]["email"])' "$WORK/body"
+}
+want=$(li_data 'https://www.linkedin.com/in/j%C3%A9r%C3%B4me')
+is "$(li_data 'linkedin.com/in/jerome')" "['blair.loopback@example.org']" \
+    "normalization: jerome is one found person"
+is "$want" "['casey.demoe@example.com']" \
+    "normalization: j%C3%A9r%C3%B4me (jérôme) is another found person"
+for form in 'https://www.linkedin.com/in/J%C3%A9r%C3%B4me' 'linkedin.com/in/jérôme/' \
+    'http://uk.linkedin.com:443/in/JÉRÔME/details/experience?trk=x' 'in/J%c3%a9r%c3%b4me' \
+    'https://WWW.LinkedIn.com/in/J%C3%89R%C3%94ME'; do
+    is "$(li_data "$form")" "$want" "normalization: $form is jérôme"
+done
+is "$(li_data 'https://www.linkedin.com/in/ANA%C3%8FS')/$(li_data 'linkedin.com/in/ANAÏS')" \
+    "['indigo.trialson@example.org']/['indigo.trialson@example.org']" \
+    "normalization: Latin-1 capitals fold, encoded or not (anaïs)"
+# member ids keep their case (as src/ident.c keeps them): ACoAAAxYz is
+# found, ACoAAAxyz is not
+a=$(li_data 'https://www.linkedin.com/in/ACoAAAxYz')
+is "$(li_data 'linkedin.com/in/ACoAAAx%59z')" "$a" "normalization: a member id is percent-decoded"
+ok "$([ "$(li_data 'https://www.linkedin.com/in/ACoAAAxyz')" != "$a" ]; echo $?)" \
+    "normalization: member ids differing in case are different people"
 sandbox_stop
 
 done_testing

@@ -436,6 +436,19 @@ static void test_nestings(void)
            EC_V_OK, "failed operation is terminal");
     is_str(status_of(it[0], &tmp), "failed:Provider outage", "its lookups fail with its message");
     drop(it);
+    /* the sandbox's failed item, word for word: a failure, not a not_found
+     * (only a NOT_FOUND code says nobody was found), so --strict exits 3 */
+    snprintf(body, sizeof body,
+             "{\"status\":\"partial_success\",\"result\":{\"items\":[%s,{\"identifier\":{"
+             "\"email\":\"a@b.com\"},\"status\":\"failed\",\"data\":null,\"error\":{\"code\":"
+             "\"ENRICHMENT_FAILED\",\"message\":\"Could not enrich this contact\"}}]}}",
+             item_o);
+    is_int(terminal(body, it), EC_V_OK, "partial_success with an ENRICHMENT_FAILED item");
+    is_int(it[0]->out.status, EC_ST_FAILED, "ENRICHMENT_FAILED: the lookup failed");
+    is_str(status_of(it[0], &tmp), "failed:Could not enrich this contact",
+           "ENRICHMENT_FAILED: failed:<the item's message>");
+    is_str(status_of(it[1], &tmp), "enriched", "ENRICHMENT_FAILED: the other item is harvested");
+    drop(it);
     snprintf(body, sizeof body, "{\"status\":\"cancelled\",\"result\":{\"items\":[%s]}}", item_a);
     is_int(terminal(body, it), EC_V_OK, "cancelled operation is terminal");
     ok(it[0]->out.emails.n == 1, "items a cancelled operation carries are harvested");
@@ -486,6 +499,22 @@ static void test_verdicts(void)
         EC_V_FAIL, "400 -> FAIL");
     is_str(msg.p, "Validation failed: identifiers.0.email must be an email",
            "message plus the first validation error");
+    is_int(submit_answer(400,
+                         "{\"statusCode\":400,\"error\":\"Bad Request\",\"message\":"
+                         "\"Validation failed\",\"errors\":[{\"property\":\"fields\","
+                         "\"message\":\"fields should not be empty\"}]}",
+                         &msg),
+           EC_V_FAIL, "400 on fields -> FAIL");
+    is_str(msg.p, "Validation failed: fields should not be empty",
+           "the property the message starts with is not repeated");
+    is_int(submit_answer(400,
+                         "{\"statusCode\":400,\"message\":\"Validation failed\",\"errors\":"
+                         "[{\"property\":\"identifiers.1.email\",\"message\":\"email must be "
+                         "an email\"}]}",
+                         &msg),
+           EC_V_FAIL, "400 on a nested property -> FAIL");
+    is_str(msg.p, "Validation failed: identifiers.1.email must be an email",
+           "a message naming the last segment reads with the full path, once");
     is_int(submit_answer(401,
                          "{\"statusCode\":401,\"error\":\"Unauthorized\",\"message\":\"Invalid "
                          "credentials\"}",

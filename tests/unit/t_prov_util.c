@@ -96,6 +96,22 @@ static void test_errors(void)
     msg_is("{\"statusCode\":400,\"error\":\"Bad Request\",\"message\":\"Validation failed\","
            "\"errors\":[{\"property\":\"p\",\"message\":\"m\"}]}",
            "Validation failed: p m", "message + errors");
+    msg_is("{\"message\":\"Validation failed\",\"errors\":[{\"property\":\"fields\","
+           "\"message\":\"fields should not be empty\"}]}",
+           "Validation failed: fields should not be empty",
+           "a message starting with its property names it once");
+    msg_is("{\"message\":\"Validation failed\",\"errors\":[{\"property\":\"identifiers.0.email\","
+           "\"message\":\"email must be an email\"}]}",
+           "Validation failed: identifiers.0.email must be an email",
+           "a message starting with the property's last segment gets the full path instead");
+    msg_is("{\"message\":\"Validation failed\",\"errors\":[{\"property\":\"identifier\","
+           "\"message\":\"identifiers must be an array\"}]}",
+           "Validation failed: identifier identifiers must be an array",
+           "a longer word is not the property");
+    msg_is("{\"message\":\"Validation failed\",\"errors\":[{\"message\":\"bad\"}]}",
+           "Validation failed: bad", "an error without property");
+    msg_is("{\"message\":\"Validation failed\",\"errors\":[{\"property\":\"x\"}]}",
+           "Validation failed", "an error without message adds nothing");
     msg_is("{\"error\":{\"code\":\"X\",\"message\":\"inner\"}}", "inner", "error object");
     msg_is("{\"error_code\":\"RATE_LIMITED\",\"details\":{}}", "RATE_LIMITED", "error_code");
     msg_is("{\"detail\":\"nope\"}", "nope", "detail");
