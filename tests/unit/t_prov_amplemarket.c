@@ -10,6 +10,9 @@
 extern const ec_provider ec_prov_amplemarket;
 static const ec_provider *P = &ec_prov_amplemarket;
 
+#define PROV_HARNESS_STEP
+#include "prov_harness.h"
+
 /* ---------------------------------------------------------------- harness */
 
 static ec_lookup *lookup(const char *email, const char *li, const char *name, const char *cname,
@@ -24,56 +27,6 @@ static ec_lookup *lookup(const char *email, const char *li, const char *name, co
     lk->id[EC_F_COMPANY_DOMAIN] = cdomain;
     lk->id[EC_F_TITLE] = title;
     return lk;
-}
-
-static void batch_init(ec_batch *b, ec_lookup **items, size_t n, unsigned fields)
-{
-    memset(b, 0, sizeof *b);
-    b->items = items;
-    b->n = n;
-    b->fields = fields;
-    b->idem_key = "idem-1";
-}
-
-static void batch_done(ec_batch *b)
-{
-    P->free_state(b);
-    for (size_t i = 0; i < b->n; i++) {
-        ec_outcome_clear(&b->items[i]->out);
-        free(b->items[i]);
-    }
-}
-
-static ec_response answer(long status, const char *body)
-{
-    ec_response r = {status, body, body ? strlen(body) : 0, NULL, -1};
-    return r;
-}
-
-/* Hand an answer to handle(); *req is replaced by the single follow-up
- * request (or zeroed when there is none); returns the verdict. */
-static enum ec_verdict step(const ec_pctx *ctx, ec_batch *b, ec_request *req, ec_response resp,
-                            size_t *nmore, ec_buf *msg)
-{
-    ec_reqs out = {0};
-    ec_buf_clear(msg);
-    enum ec_verdict v = P->handle(ctx, b, req, &resp, &out, msg);
-    ec_request_free(req);
-    memset(req, 0, sizeof *req);
-    *nmore = out.n;
-    if (out.n) {
-        *req = out.v[0];
-        out.v[0].url = out.v[0].body = NULL;
-    }
-    ec_reqs_free(&out);
-    return v;
-}
-
-static const char *status_of(const ec_lookup *lk, ec_buf *tmp)
-{
-    ec_buf_clear(tmp);
-    ec_status_text(&lk->out, tmp);
-    return tmp->p;
 }
 
 /* ---------------------------------------------------------------- tests */

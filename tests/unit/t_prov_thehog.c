@@ -11,6 +11,9 @@
 extern const ec_provider ec_prov_thehog;
 static const ec_provider *P = &ec_prov_thehog;
 
+#define PROV_HARNESS_STEP
+#include "prov_harness.h"
+
 /* ---------------------------------------------------------------- harness */
 
 static ec_lookup *lookup(const char *li, const char *email, const char *x, const char *gh)
@@ -22,49 +25,6 @@ static ec_lookup *lookup(const char *li, const char *email, const char *x, const
     lk->id[EC_F_X_HANDLE] = x;
     lk->id[EC_F_GITHUB_USERNAME] = gh;
     return lk;
-}
-
-static void batch_init(ec_batch *b, ec_lookup **items, size_t n, unsigned fields)
-{
-    memset(b, 0, sizeof *b);
-    b->items = items;
-    b->n = n;
-    b->fields = fields;
-    b->idem_key = "idem-1";
-}
-
-static void batch_done(ec_batch *b)
-{
-    P->free_state(b);
-    for (size_t i = 0; i < b->n; i++) {
-        ec_outcome_clear(&b->items[i]->out);
-        free(b->items[i]);
-    }
-}
-
-static ec_response answer(long status, const char *body)
-{
-    ec_response r = {status, body, body ? strlen(body) : 0, NULL, -1};
-    return r;
-}
-
-/* Hand an answer to handle(); *req becomes the single follow-up request (or
- * is zeroed); returns the verdict. */
-static enum ec_verdict step(const ec_pctx *ctx, ec_batch *b, ec_request *req, ec_response resp,
-                            size_t *nmore, ec_buf *msg)
-{
-    ec_reqs out = {0};
-    ec_buf_clear(msg);
-    enum ec_verdict v = P->handle(ctx, b, req, &resp, &out, msg);
-    ec_request_free(req);
-    memset(req, 0, sizeof *req);
-    *nmore = out.n;
-    if (out.n) {
-        *req = out.v[0];
-        out.v[0].url = out.v[0].body = NULL;
-    }
-    ec_reqs_free(&out);
-    return v;
 }
 
 /* start() the batch and return its one request. */
@@ -81,13 +41,6 @@ static ec_request submit(const ec_pctx *ctx, ec_batch *b)
     ec_reqs_free(&out);
     ec_buf_free(&msg);
     return r;
-}
-
-static const char *status_of(const ec_lookup *lk, ec_buf *tmp)
-{
-    ec_buf_clear(tmp);
-    ec_status_text(&lk->out, tmp);
-    return tmp->p;
 }
 
 static const char *val(const ec_values *vs, size_t i)
