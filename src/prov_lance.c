@@ -274,25 +274,13 @@ static void progress(ec_batch *b, ec_reqs *out)
     }
 }
 
-static int all_done(const ec_batch *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        if (!b->items[i]->done)
-            return 0;
-    return 1;
-}
-
 /* OK; or, once every lookup is settled after some pass was refused for
  * credits, the out-of-credits verdict (the engine stops submitting). */
 static enum ec_verdict settle_verdict(ec_batch *b, ec_buf *msg)
 {
     ln_state *s = b->state;
-    if (!s->credits_short || s->credits_reported || !all_done(b))
-        return EC_V_OK;
-    s->credits_reported = 1;
-    ec_buf_clear(msg);
-    ec_buf_puts(msg, "Lance credits exhausted");
-    return EC_V_CREDITS;
+    return ec_pu_credits_verdict(b, s->credits_short, &s->credits_reported,
+                                 "Lance credits exhausted", msg);
 }
 
 /* ---------------------------------------------------------------- answers */

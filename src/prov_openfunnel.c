@@ -583,15 +583,8 @@ static enum ec_verdict of_handle(const ec_pctx *ctx, ec_batch *b, const ec_reque
     if (v != EC_V_OK)
         return v;
     ec_of_advance(ctx, b, out);
-    for (size_t k = 0; k < b->n; k++)
-        if (!b->items[k]->done)
-            return EC_V_OK;
-    if (!s->credits_short || s->credits_reported)
-        return EC_V_OK;
-    s->credits_reported = 1; /* settled: now the engine stops submitting (exit 4) */
-    ec_buf_clear(msg);
-    ec_buf_puts(msg, "OpenFunnel credits exceeded");
-    return EC_V_CREDITS;
+    return ec_pu_credits_verdict(b, s->credits_short, &s->credits_reported,
+                                 "OpenFunnel credits exceeded", msg);
 }
 
 static void of_auth_headers(const ec_auth *auth, const ec_request *req, ec_values *headers)

@@ -452,6 +452,20 @@ void ec_pu_fail_rest(ec_batch *b, const char *reason)
             ec_pu_finish(b->items[i], EC_ST_FAILED, reason);
 }
 
+enum ec_verdict ec_pu_credits_verdict(const ec_batch *b, int short_of_credits, int *reported,
+                                      const char *what, ec_buf *msg)
+{
+    if (!short_of_credits || *reported)
+        return EC_V_OK;
+    for (size_t i = 0; i < b->n; i++)
+        if (!b->items[i]->done)
+            return EC_V_OK;
+    *reported = 1;
+    ec_buf_clear(msg);
+    ec_buf_puts(msg, what);
+    return EC_V_CREDITS;
+}
+
 int ec_pu_add_header(ec_values *headers, const char *name, const char *value)
 {
     if (!value || !*value)

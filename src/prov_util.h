@@ -77,6 +77,12 @@ void ec_pu_finish(ec_lookup *lk, enum ec_status status, const char *reason);
 void ec_pu_finish_contacts(ec_lookup *lk, ec_values *emails, ec_values *phones);
 /* Fail every lookup of b not yet done with reason (copied). */
 void ec_pu_fail_rest(ec_batch *b, const char *reason);
+/* For providers that skip lookups for credits inside a batch: EC_V_CREDITS
+ * once, when short_of_credits is set and every lookup of b is settled (msg
+ * is then what, and *reported set: the engine stops submitting, exit 4);
+ * else EC_V_OK. */
+enum ec_verdict ec_pu_credits_verdict(const ec_batch *b, int short_of_credits, int *reported,
+                                      const char *what, ec_buf *msg);
 
 /* Add "name: value" to headers unless value is NULL or empty or holds a
  * control character (which would let a key inject headers). Returns 1 when

@@ -25,26 +25,14 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static int all_done(const ec_batch *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        if (!b->items[i]->done)
-            return 0;
-    return 1;
-}
-
 /* OK, or, once every lead is settled after some ended skipped:credits, the
  * out-of-credits verdict (nothing is left for the engine to skip; it stops
  * submitting and the run exits 4). */
 static enum ec_verdict settle_verdict(ec_batch *b, ec_buf *msg)
 {
     wp_state *s = b->state;
-    if (!s->credits_short || s->credits_reported || !all_done(b))
-        return EC_V_OK;
-    s->credits_reported = 1;
-    ec_buf_clear(msg);
-    ec_buf_puts(msg, "Woodpecker credits exhausted");
-    return EC_V_CREDITS;
+    return ec_pu_credits_verdict(b, s->credits_short, &s->credits_reported,
+                                 "Woodpecker credits exhausted", msg);
 }
 
 static void skip_credits(ec_batch *b, size_t i)
