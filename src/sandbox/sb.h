@@ -111,6 +111,11 @@ double sb_charge_last_paid(const char *provider, const char *person_key, const c
 
 /* Seconds since the sandbox started (the clock behind sb_req.now). */
 double sb_now(void);
+/* Wall-clock (Unix) seconds of sandbox time t. */
+double sb_wall(double t);
+/* Append sandbox time t as a quoted ISO 8601 UTC time with milliseconds,
+ * "2026-11-23T05:30:00.123Z". */
+void sb_put_time(ec_buf *b, double t);
 /* "http://127.0.0.1:PORT": the origin clients reach, for absolute URLs. */
 const char *sb_origin(void);
 

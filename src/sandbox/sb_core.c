@@ -52,6 +52,28 @@ double sb_now(void)
     return (double)(ts.tv_sec - start_ts.tv_sec) + (double)(ts.tv_nsec - start_ts.tv_nsec) / 1e9;
 }
 
+double sb_wall(double t)
+{
+    static double start = -1;
+    if (start < 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - sb_now();
+    }
+    return start + t;
+}
+
+void sb_put_time(ec_buf *b, double t)
+{
+    double w = sb_wall(t);
+    time_t s = (time_t)w;
+    struct tm tm;
+    char out[40];
+    gmtime_r(&s, &tm);
+    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
+    ec_buf_printf(b, "\"%s.%03dZ\"", out, (int)((w - (double)s) * 1000));
+}
+
 const char *sb_origin(void)
 {
     return origin;
@@ -302,16 +324,6 @@ static void put_auth_names(ec_buf *b, const sb_req *req)
     ec_buf_putc(b, ']');
 }
 
-static void put_time(ec_buf *b)
-{
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    ec_buf_printf(b, "{\"time\":\"%s.%03ldZ\"", when, ts.tv_nsec / 1000000);
-}
 
 /* One NDJSON line per request. Credentials never appear: only the names of
  * the headers that carried them, and REDACTED for key-like query values. */
@@ -324,7 +336,8 @@ static void log_request(const sb_req *req, int provider, const sb_resp *resp, en
     if (!log_stream)
         return;
     ec_buf b = {0}, q = {0};
-    put_time(&b);
+    ec_buf_puts(&b, "{\"time\":");
+    sb_put_time(&b, sb_now());
     ec_buf_printf(&b, ",\"t\":%.3f,\"provider\":\"%s\",\"method\":", req->now,
                   sb_provider_names[provider]);
     ec_json_put_cstr(&b, req->method);

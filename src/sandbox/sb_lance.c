@@ -114,29 +114,6 @@ static void ln_make_uuid(char *out, size_t n, const char *name, unsigned long nu
              0x8000 | ((c >> 48) & 0x3fff), c & 0xffffffffffffULL);
 }
 
-/* Wall-clock seconds of sandbox time t. */
-static double ln_wall(double t)
-{
-    static double start = -1;
-    if (start < 0) {
-        struct timeval tv;
-        gettimeofday(&tv, NULL);
-        start = (double)tv.tv_sec + tv.tv_usec / 1e6 - sb_now();
-    }
-    return start + t;
-}
-
-static void ln_put_time(ec_buf *b, double t)
-{
-    double w = ln_wall(t);
-    time_t s = (time_t)w;
-    struct tm tm;
-    char out[40];
-    gmtime_r(&s, &tm);
-    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
-    ec_buf_printf(b, "\"%s.%03dZ\"", out, (int)((w - (double)s) * 1000));
-}
-
 /* Field name to index, or -1. */
 static int ln_field(const char *s)
 {
@@ -184,9 +161,9 @@ static void ln_put_enr(ec_buf *b, const ln_enr *e, double now)
     const char *st = ln_status(e, now, &ended);
     int finished = strcmp(st, "finished") == 0, found = finished && e->outcome == LN_FOUND;
     ec_buf_printf(b, "{\"id\":\"%s\",\"createdAt\":", e->id);
-    ln_put_time(b, e->job->started);
+    sb_put_time(b, e->job->started);
     ec_buf_puts(b, ",\"updatedAt\":");
-    ln_put_time(b, ended >= 0 ? ended : e->job->started);
+    sb_put_time(b, ended >= 0 ? ended : e->job->started);
     ec_buf_printf(b,
                   ",\"entityId\":\"%s\",\"entityType\":\"person\",\"field\":\"%s\","
                   "\"status\":\"%s\",\"error\":%s,\"dataFound\":%s,\"createdBy\":\"%s\","

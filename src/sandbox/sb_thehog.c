@@ -79,17 +79,6 @@ static void new_request_id(char *out, size_t n)
     snprintf(out, n, "req_%06lu", ++request_seq);
 }
 
-static void put_timestamp(ec_buf *b)
-{
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    ec_buf_printf(b, "\"%s.%03ldZ\"", when, ts.tv_nsec / 1000000);
-}
-
 /* The error envelope; property/detail add the 400's errors[] entry. */
 static void hog_error(const sb_req *req, sb_resp *resp, int status, const char *message,
                       const char *property, const char *detail)
@@ -102,7 +91,7 @@ static void hog_error(const sb_req *req, sb_resp *resp, int status, const char *
     ec_buf_puts(&resp->body, ",\"path\":");
     ec_json_put_cstr(&resp->body, req->path);
     ec_buf_printf(&resp->body, ",\"requestId\":\"%s\",\"timestamp\":", rid);
-    put_timestamp(&resp->body);
+    sb_put_time(&resp->body, sb_now());
     if (property) {
         ec_buf_puts(&resp->body, ",\"errors\":[{\"property\":");
         ec_json_put_cstr(&resp->body, property);

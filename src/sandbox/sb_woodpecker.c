@@ -106,29 +106,6 @@ static int wp_param(sb_resp *resp, const char *msg)
     return wp_error(resp, 400, "E_WRONG_PARAM", msg);
 }
 
-/* Wall-clock seconds of sandbox time t. */
-static double wp_wall(double t)
-{
-    static double start = -1;
-    if (start < 0) {
-        struct timeval tv;
-        gettimeofday(&tv, NULL);
-        start = (double)tv.tv_sec + tv.tv_usec / 1e6 - sb_now();
-    }
-    return start + t;
-}
-
-static void wp_put_time(ec_buf *b, double t)
-{
-    double w = wp_wall(t);
-    time_t s = (time_t)w;
-    struct tm tm;
-    char out[40];
-    gmtime_r(&s, &tm);
-    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
-    ec_buf_printf(b, "\"%s.%03dZ\"", out, (int)((w - (double)s) * 1000));
-}
-
 static void wp_key(char *out, size_t n, unsigned long long owner, const char *s)
 {
     snprintf(out, n, "%016llx|%s", owner, s);
@@ -409,7 +386,7 @@ static void wp_put_batch(ec_buf *out, const wp_batch *b, double now)
     ec_buf_puts(out, "{\"uuid\":");
     ec_json_put_cstr(out, b->uuid);
     ec_buf_puts(out, ",\"created\":");
-    wp_put_time(out, b->created);
+    sb_put_time(out, b->created);
     ec_buf_puts(out, ",\"leads\":[");
     for (int i = 0; i < b->n; i++) {
         const wp_lead *l = &b->leads[i];
@@ -450,7 +427,7 @@ static double wp_parse_day(const char *s)
         return -1e300;
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
     time_t t = timegm(&tm);
-    return (double)t - wp_wall(0);
+    return (double)t - sb_wall(0);
 }
 
 static int wp_list(const sb_req *req, sb_resp *resp, unsigned long long owner)
@@ -570,7 +547,7 @@ static void wp_put_prospect(ec_buf *out, const wp_prospect *p)
         ec_json_put_cstr(out, wp_value(p, f));
     }
     ec_buf_puts(out, ",\"status\":\"ACTIVE\",\"updated\":");
-    wp_put_time(out, p->created);
+    sb_put_time(out, p->created);
     ec_buf_putc(out, '}');
 }
 
