@@ -358,14 +358,18 @@ int ec_json_double(const ec_json *j, int t, double *out)
     if (ec_json_type(j, t) != EC_JSON_NUMBER)
         return -1;
     ec_str r = ec_json_raw(j, t);
-    char tmp[64];
-    if (r.len == 0 || r.len >= sizeof tmp)
+    if (r.len == 0)
         return -1;
+    char small[64];
+    char *tmp = r.len < sizeof small ? small : ec_xmalloc(r.len + 1); /* 300 digits are valid JSON */
     memcpy(tmp, r.ptr, r.len);
     tmp[r.len] = '\0';
     char *e;
     double v = strtod(tmp, &e);
-    if (*e)
+    int bad = *e != '\0';
+    if (tmp != small)
+        free(tmp);
+    if (bad)
         return -1;
     *out = v;
     return 0;

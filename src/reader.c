@@ -159,6 +159,8 @@ static int find_header_line(ec_reader *r, int eof, size_t *end)
     }
     if (j < r->pre.len && p[j] == '\r' && j + 1 == r->pre.len && !eof)
         return 0; /* CR or CRLF: wait for the next byte */
+    if (r->scan_in_line && j - r->line_start > r->max_record)
+        return -1; /* too long, however the bytes were fed */
     *end = j;
     return 1;
 }

@@ -78,6 +78,25 @@ static void blank_lines_before_header(void)
     ec_buf_free(&in);
 }
 
+/* src/reader.c find_header_line(): a header line longer than the limit was
+ * refused when it arrived over several feeds but accepted when its end came
+ * in the same feed as its start. Now refused either way. */
+static void long_header_line_any_feed(void)
+{
+    ec_buf in = {0};
+    ec_buf_puts(&in, "\"a");
+    for (int i = 0; i < 80; i++)
+        ec_buf_putc(&in, 'x');
+    ec_buf_puts(&in, "\",b\n1,2\n");
+    ec_reader_opts o = {EC_FMT_CSV, 0, 4}; /* max_record = 64 */
+    size_t rows, whole = in.len, one = 1;
+    int rc1 = read_pieces(&o, in.p, in.len, &whole, 1, &rows, NULL, NULL);
+    int rc2 = read_pieces(&o, in.p, in.len, &one, 1, &rows, NULL, NULL);
+    ok(rc1 < 0 && rc2 < 0, "an 86-byte header line, limit 64: refused fed at once (%d) and byte by byte (%d)",
+       rc1, rc2);
+    ec_buf_free(&in);
+}
+
 /* src/csv_in.c trim(): the bytes of an over-long field that trim() drops
  * are not scanned for line ends, so when the field spans feeds the physical
  * line count falls behind and later rows get wrong "line N" numbers. Fix:
@@ -232,6 +251,7 @@ int main(void)
 {
     bom_after_empty_feed();
     blank_lines_before_header();
+    long_header_line_any_feed();
     line_numbers_after_cut_field();
     empty_auto_input();
     openfunnel_leading_zero_id();

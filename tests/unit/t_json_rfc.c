@@ -215,6 +215,17 @@ static void top_level_scalars(void)
         snprintf(padded, sizeof padded, "%s ", scalars[i]);
         ok(agrees(padded, strlen(padded), &why), "'%s' with a space after it parses", scalars[i]);
     }
+    /* a number of any length converts (strtod sees a copy of it all) */
+    char big[160];
+    memset(big, '7', 150);
+    big[150] = '\0';
+    ec_json jb;
+    double d = 0;
+    int rcb = ec_json_parse(&jb, big, strlen(big), NULL);
+    rcb = rcb == 0 ? ec_json_double(&jb, 0, &d) : rcb;
+    ok(rcb == 0 && d > 7e149 && d < 8e149,
+       "a 150-digit top-level number parses and converts (%g)", d);
+    ec_json_free(&jb);
     static const char *const bad[] = {"[1", "tru", "-", "0 0", "nul"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         ec_json j;
