@@ -15,6 +15,7 @@ struct ec_ndjson_in {
     ec_reader *r;
     ec_buf line;           /* a line still without its LF */
     int overlong;          /* that line passed max_record (only a prefix is kept) */
+    int has_text;          /* that line holds a byte other than blanks (kept or not) */
     unsigned long line_no; /* physical line number of that line */
     size_t *slots;         /* open addressing: col + 1, or 0 for empty */
     size_t nslots;
@@ -203,7 +204,9 @@ static void process_line(ec_ndjson_in *n, const char *s, size_t len, int overlon
     if (len && s[len - 1] == '\r')
         len--;
     if (overlong) {
-        bad_row(n, s, len, "line %lu: line longer than %zu bytes", n->line_no, n->r->max_record);
+        if (n->has_text) /* an over-long line of blanks is a blank line */
+            bad_row(n, s, len, "line %lu: line longer than %zu bytes", n->line_no,
+                    n->r->max_record);
         return;
     }
     if (blank(s, len))
@@ -233,6 +236,8 @@ static void process_line(ec_ndjson_in *n, const char *s, size_t len, int overlon
  * its first max_field bytes. */
 static void hold(ec_ndjson_in *n, const char *s, size_t len)
 {
+    if (!n->has_text && !blank(s, len))
+        n->has_text = 1;
     if (n->overlong)
         return;
     if (n->line.len + len > n->r->max_record) {
@@ -256,6 +261,7 @@ static void end_line(ec_ndjson_in *n, const char *s, size_t len)
         process_line(n, n->line.p, n->line.len, n->overlong);
         ec_buf_clear(&n->line);
         n->overlong = 0;
+        n->has_text = 0;
     }
     n->line_no++;
 }

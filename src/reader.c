@@ -111,18 +111,20 @@ static int strip_bom(ec_reader *r, int eof)
     return 1;
 }
 
-/* Settle -i auto from the first non-blank byte. Returns 0 when more input
- * is needed. */
+/* Settle -i auto from the first non-blank byte (within the first
+ * EC_READER_MAX_BLANK bytes, else CSV: the same however the input is fed).
+ * Returns 0 when more input is needed. */
 static int sniff_format(ec_reader *r, int eof)
 {
-    for (size_t i = 0; i < r->pre.len; i++) {
+    size_t n = r->pre.len < EC_READER_MAX_BLANK ? r->pre.len : EC_READER_MAX_BLANK;
+    for (size_t i = 0; i < n; i++) {
         char c = r->pre.p[i];
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
             continue;
         r->fmt = c == '{' ? EC_FMT_NDJSON : EC_FMT_CSV;
         return 1;
     }
-    if (!eof && r->pre.len <= r->max_record)
+    if (!eof && r->pre.len < EC_READER_MAX_BLANK)
         return 0;
     r->fmt = EC_FMT_CSV;
     return 1;

@@ -97,6 +97,67 @@ static void long_header_line_any_feed(void)
     ec_buf_free(&in);
 }
 
+/* src/reader.c sniff_format(): with -i auto, blank lines longer than the
+ * record limit before a '{' made a reading fed in pieces settle on CSV,
+ * while one fed at once found the '{' (NDJSON). Now blank bytes are
+ * bounded on their own (EC_READER_MAX_BLANK), as before a CSV header. */
+static void auto_format_after_blank_lines(void)
+{
+    ec_buf in = {0};
+    for (int i = 0; i < 100; i++)
+        ec_buf_puts(&in, "\r\n");
+    ec_buf_puts(&in, "{\"a\":1}\n");
+    ec_reader_opts o = {EC_FMT_AUTO, 0, 4}; /* max_record = 64 */
+    size_t whole = in.len, one = 1, rows1, rows2;
+    int fmt[2];
+    const size_t *steps[2] = {&whole, &one};
+    size_t *rows[2] = {&rows1, &rows2};
+    for (int k = 0; k < 2; k++) {
+        ec_reader *r = ec_reader_new(&o);
+        size_t pos = 0;
+        while (pos < in.len) {
+            size_t n = *steps[k] < in.len - pos ? *steps[k] : in.len - pos;
+            ec_reader_feed(r, in.p + pos, n, NULL);
+            pos += n;
+        }
+        ec_reader_finish(r, NULL);
+        fmt[k] = ec_reader_format(r);
+        ec_row *row;
+        *rows[k] = 0;
+        while ((row = ec_reader_next(r)) != NULL) {
+            ++*rows[k];
+            ec_row_free(row);
+        }
+        ec_reader_free(r);
+    }
+    ok(fmt[0] == EC_FMT_NDJSON && fmt[1] == EC_FMT_NDJSON && rows1 == 1 && rows2 == 1,
+       "200 blank bytes, then an object, -i auto: NDJSON fed at once and byte by byte");
+    ec_buf_free(&in);
+}
+
+/* src/ndjson_in.c: a blank line longer than the line limit came out as a
+ * bad row ("line longer than"); it is a blank line like any other. */
+static void overlong_blank_ndjson_line(void)
+{
+    ec_buf in = {0};
+    for (int i = 0; i < 100; i++)
+        ec_buf_puts(&in, " \t\r");
+    ec_buf_puts(&in, "\n{\"a\":1}\n");
+    for (int i = 0; i < 100; i++)
+        ec_buf_puts(&in, "x");
+    ec_buf_puts(&in, "\n");
+    ec_reader_opts o = {EC_FMT_NDJSON, 0, 4}; /* max_record = 64 */
+    size_t whole = in.len, one = 1, rows1, rows2;
+    ec_row *first = NULL;
+    read_pieces(&o, in.p, in.len, &whole, 1, &rows1, &first, NULL);
+    ok(rows1 == 2 && first && !first->bad_input && first->line == 2,
+       "a 300-byte blank line, an object, a 100-byte text line: the object (line 2) and one bad row");
+    ec_row_free(first);
+    read_pieces(&o, in.p, in.len, &one, 1, &rows2, NULL, NULL);
+    is_int(rows2, 2, "the same fed byte by byte");
+    ec_buf_free(&in);
+}
+
 /* src/csv_in.c trim(): the bytes of an over-long field that trim() drops
  * are not scanned for line ends, so when the field spans feeds the physical
  * line count falls behind and later rows get wrong "line N" numbers. Fix:
@@ -252,6 +313,8 @@ int main(void)
     bom_after_empty_feed();
     blank_lines_before_header();
     long_header_line_any_feed();
+    auto_format_after_blank_lines();
+    overlong_blank_ndjson_line();
     line_numbers_after_cut_field();
     empty_auto_input();
     openfunnel_leading_zero_id();
