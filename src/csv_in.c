@@ -11,6 +11,7 @@
 
 #include <csv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct ec_csv_in {
     struct csv_parser p;
     unsigned char base_opts;
     ec_buf rec;           /* field bytes of the record being read, NUL after each */
+    ec_buf unq;           /* fast path: a quoted field with "" escapes undone */
     struct field_span *f; /* fields of that record */
     size_t nf, fcap;
     unsigned long line;     /* physical line the parser is on */
@@ -164,11 +166,9 @@ static void make_header(ec_csv_in *c)
 static void make_row(ec_csv_in *c)
 {
     ec_reader *r = c->r;
-    ec_row *row = ec_xcalloc(1, sizeof *row);
+    ec_row *row = ec_row_new_packed(c->nf, c->rec.len); /* one allocation */
     row->line = c->rec_line;
-    row->mem = ec_xmalloc(c->rec.len ? c->rec.len : 1);
     memcpy(row->mem, c->rec.p, c->rec.len);
-    row->cells = ec_xmalloc((c->nf ? c->nf : 1) * sizeof *row->cells);
     for (size_t i = 0; i < c->nf; i++) {
         ec_cell *cell = &row->cells[i];
         cell->col = (int)i;
@@ -237,6 +237,7 @@ void ec_csv_in_free(ec_csv_in *c)
         return;
     csv_free(&c->p);
     ec_buf_free(&c->rec);
+    ec_buf_free(&c->unq);
     free(c->f);
     free(c);
 }
@@ -283,21 +284,141 @@ static void trim(ec_csv_in *c)
     }
 }
 
+/* Give libcsv n bytes (at most one slice). Returns the bytes it took. */
+static size_t feed_libcsv(ec_csv_in *c, const char *buf, size_t n)
+{
+    int quote_here = memchr(buf, '"', n) != NULL;
+    c->quote_near = quote_here || c->quote_last;
+    c->quote_last = quote_here;
+    size_t used = csv_parse(&c->p, buf, n, on_field, on_record_end, c);
+    if (used < n) {
+        if (csv_error(&c->p) != CSV_EPARSE) {
+            ec_reader_fail(c->r, "CSV parser: %s", csv_strerror(csv_error(&c->p)));
+            return n;
+        }
+        recover(c, buf + used);
+        used++;
+    }
+    trim(c);
+    return used;
+}
+
+/* libcsv holds nothing: the next byte starts a line (0 is its state
+ * ROW_NOT_BEGUN, where a record has ended or none has begun). */
+static int at_line_start(const ec_csv_in *c)
+{
+    return c->p.pstate == 0 && c->p.entry_pos == 0 && !c->p.quoted && !c->in_record && !c->after_cr;
+}
+
+/* The closing quote of the quoted field whose text starts at f (""
+ * escapes skipped), or NULL when the line ends first. */
+static const char *closing_quote(const char *f, const char *end)
+{
+    for (const char *q = f; (q = memchr(q, '"', (size_t)(end - q))) != NULL; q += 2)
+        if (q + 1 >= end || q[1] != '"')
+            return q;
+    return NULL;
+}
+
+/* Is the line [p, end) (no CR or LF in it) one that strict libcsv reads
+ * without complaint: unquoted fields without quotes, quoted fields whose
+ * closing quote is followed by the delimiter or the end? */
+static int regular_line(const char *p, const char *end, char delim)
+{
+    for (const char *f = p;;) {
+        const char *fe;
+        if (f < end && *f == '"') {
+            const char *q = closing_quote(f + 1, end);
+            if (!q || (q + 1 < end && q[1] != delim))
+                return 0;
+            fe = q + 1;
+        } else {
+            fe = memchr(f, delim, (size_t)(end - f));
+            fe = fe ? fe : end;
+            if (memchr(f, '"', (size_t)(fe - f)))
+                return 0;
+        }
+        if (fe == end)
+            return 1;
+        f = fe + 1;
+    }
+}
+
+/* The fields of a regular line to on_field(), as libcsv would give them
+ * (quotes removed, "" as "). */
+static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim, int quotes)
+{
+    for (const char *f = p;;) {
+        const char *fe, *s = f;
+        size_t n;
+        if (quotes && f < end && *f == '"') {
+            const char *q = closing_quote(f + 1, end);
+            s = f + 1;
+            n = (size_t)(q - s);
+            fe = q + 1;
+            if (memchr(s, '"', n)) { /* "" escapes: undone in a scratch buffer */
+                ec_buf_clear(&c->unq);
+                for (const char *k = s; k < q; k++) {
+                    ec_buf_putc(&c->unq, *k);
+                    if (*k == '"')
+                        k++; /* "" is one quote */
+                }
+                s = c->unq.p;
+                n = c->unq.len;
+            }
+        } else {
+            fe = memchr(f, delim, (size_t)(end - f));
+            fe = fe ? fe : end;
+            n = (size_t)(fe - f);
+        }
+        on_field((void *)(uintptr_t)s, n, c);
+        if (fe == end)
+            return;
+        f = fe + 1;
+    }
+}
+
+/* The fast path of a replay: whole lines ending in LF or CRLF, with no other
+ * CR and regular quoting (see regular_line()), are split here, giving
+ * on_field() and on_record_end() what libcsv would (no byte is a space to
+ * it; CR and LF are two line ends, told apart by after_cr); any other line
+ * goes to libcsv. Returns the bytes of the lines taken. */
+static size_t simple_lines(ec_csv_in *c, const char *buf, size_t len)
+{
+    const char *p = buf, *e = buf + len;
+    char delim = (char)c->p.delim_char;
+    while (p < e && c->r->state != EC_RD_FAILED) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl)
+            break;
+        const char *end = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+        if (memchr(p, '\r', (size_t)(end - p)))
+            break;
+        int quotes = memchr(p, '"', (size_t)(end - p)) != NULL;
+        if (quotes && !regular_line(p, end, delim))
+            break;
+        c->quote_near = 0; /* no field of this line holds a line end */
+        if (end > p)
+            line_fields(c, p, end, delim, quotes);
+        if (end < nl)
+            on_record_end('\r', c);
+        on_record_end('\n', c);
+        p = nl + 1;
+    }
+    c->quote_last = 0;
+    return (size_t)(p - buf);
+}
+
 int ec_csv_in_feed(ec_csv_in *c, const char *buf, size_t len)
 {
     while (len && c->r->state != EC_RD_FAILED) {
-        size_t n = len < CSV_SLICE ? len : CSV_SLICE;
-        int quote_here = memchr(buf, '"', n) != NULL;
-        c->quote_near = quote_here || c->quote_last;
-        c->quote_last = quote_here;
-        size_t used = csv_parse(&c->p, buf, n, on_field, on_record_end, c);
-        if (used < n) {
-            if (csv_error(&c->p) != CSV_EPARSE)
-                return ec_reader_fail(c->r, "CSV parser: %s", csv_strerror(csv_error(&c->p)));
-            recover(c, buf + used);
-            used++;
+        size_t used = at_line_start(c) ? simple_lines(c, buf, len) : 0;
+        if (used == 0) {
+            /* one line (or slice) through libcsv, then the fast path may resume */
+            size_t n = len < CSV_SLICE ? len : CSV_SLICE;
+            const char *nl = memchr(buf, '\n', n);
+            used = feed_libcsv(c, buf, nl ? (size_t)(nl - buf) + 1 : n);
         }
-        trim(c);
         buf += used;
         len -= used;
     }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "writer_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,12 +54,42 @@ void ec_csv_put_field(ec_buf *out, const char *s, size_t len, char delim, int ex
     out->p[out->len] = '\0';
 }
 
+/* Does the 8-byte word w hold LF, CR, '"' or the delimiter (dw: it in every
+ * byte)? The classic has-zero-byte test on w XOR each. */
+static int word_special(uint64_t w, uint64_t dw)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t a = w ^ (ones * '\n'), b = w ^ (ones * '\r'), c = w ^ (ones * '"'), d = w ^ dw;
+    return ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) | ((d - ones) & ~d)) &
+            highs) != 0;
+}
+
+/* One field after its delimiter: copied when no byte needs quoting (the
+ * common case, checked a word at a time, then against the writer's table),
+ * else quoted. */
 static void put(ec_writer *w, ec_buf *out, int *first, const char *s, size_t len)
 {
+    ec_buf_reserve(out, len + 2);
     if (!*first)
-        ec_buf_putc(out, w->delim);
+        out->p[out->len++] = w->delim;
     *first = 0;
-    ec_csv_put_field(out, s, len, w->delim, w->o.excel);
+    size_t i = 0;
+    uint64_t dw = 0x0101010101010101ull * (unsigned char)w->delim;
+    for (uint64_t word; i + 8 <= len; i += 8) {
+        memcpy(&word, s + i, 8);
+        if (word_special(word, dw))
+            break;
+    }
+    while (i < len && !w->special[(unsigned char)s[i]])
+        i++;
+    if (i < len || (w->o.excel && len && formula_start(s[0]))) {
+        out->p[out->len] = '\0';
+        ec_csv_put_field(out, s, len, w->delim, w->o.excel);
+        return;
+    }
+    memcpy(out->p + out->len, s, len);
+    out->len += len;
+    out->p[out->len] = '\0';
 }
 
 void ec_csv_out_header(ec_writer *w, ec_buf *out)
@@ -74,7 +105,7 @@ void ec_csv_out_header(ec_writer *w, ec_buf *out)
     for (int k = 0; k < EC_ADD_N; k++)
         if (w->reuse[k] < 0)
             put(w, out, &first, w->names[k], strlen(w->names[k]));
-    ec_buf_puts(out, w->eol);
+    ec_buf_put(out, w->eol, w->eol[1] ? 2 : 1);
 }
 
 static int reused_as(const ec_writer *w, size_t col)
@@ -180,5 +211,5 @@ void ec_csv_out_line(ec_writer *w, const ec_row *row, const ec_person *p, ec_buf
     for (int k = 0; k < EC_ADD_N; k++)
         if (w->reuse[k] < 0)
             put(w, out, &first, add[k].ptr, add[k].len);
-    ec_buf_puts(out, w->eol);
+    ec_buf_put(out, w->eol, w->eol[1] ? 2 : 1);
 }

@@ -155,9 +155,15 @@ void ec_engine_lookup_done(engine *e, lk *l)
     }
     l->nwait = 0;
     /* With a journal, later duplicates are answered from it; keep only what
-     * the journal does not hold (failures under --retry-failed, skips). */
-    int keep = !e->cfg->ledger || l->L.out.status == EC_ST_SKIPPED_CREDITS ||
+     * the journal does not hold (failures under --retry-failed, skips).
+     * Without one, every outcome goes to the run's private ledger on disk
+     * (memory stays flat); in memory only when that has failed. */
+    int keep;
+    if (e->cfg->ledger)
+        keep = l->L.out.status == EC_ST_SKIPPED_CREDITS ||
                (l->L.out.status == EC_ST_FAILED && e->o->retry_failed);
+    else
+        keep = !e->priv || ec_ledger_result(e->priv, l->key, &l->L.out, NULL) < 0;
     if (!keep) {
         ec_hmap_del(e->table, l->key);
         ec_engine_lookup_free(l);
@@ -195,7 +201,7 @@ static char *row_payload(engine *e, const ec_row *row)
     return ec_buf_take(&b);
 }
 
-static lk *new_lookup(engine *e, char *key, char *vals[EC_F_COUNT], const char *chosen[EC_F_COUNT])
+static lk *new_lookup(engine *e, char *key, const char *chosen[EC_F_COUNT])
 {
     lk *l = ec_xcalloc(1, sizeof *l);
     l->key = key;
@@ -206,7 +212,6 @@ static lk *new_lookup(engine *e, char *key, char *vals[EC_F_COUNT], const char *
             l->L.id[f] = l->vals[f];
         }
     }
-    (void)vals;
     ec_hmap_put(e->table, key, l);
     return l;
 }
@@ -252,6 +257,19 @@ static int answer_from_journal(engine *e, ec_row *row, const char *key)
     return 1;
 }
 
+/* --no-journal: a duplicate of a lookup finished earlier in this run,
+ * answered from the private ledger. Returns 1 when the row was answered. */
+static int answer_duplicate(engine *e, ec_row *row, const char *key)
+{
+    ec_outcome o;
+    if (!e->priv || ec_ledger_find(e->priv, key, 0, &o, NULL) != 1)
+        return 0;
+    ec_outcome_clear(&row->out);
+    row->out = o;
+    row_done(e, row);
+    return 1;
+}
+
 static void skip_row(engine *e, ec_row *row, enum ec_status s)
 {
     row->out.status = s;
@@ -259,10 +277,11 @@ static void skip_row(engine *e, ec_row *row, enum ec_status s)
 }
 
 /* The provider's choice of identifiers, or every accepted field present. */
-static int choose_ids(const ec_provider *p, char *vals[EC_F_COUNT], const char *chosen[EC_F_COUNT])
+static int choose_ids(const ec_provider *p, const char *vals[EC_F_COUNT],
+                      const char *chosen[EC_F_COUNT])
 {
     if (p->choose)
-        return p->choose((const char *const *)vals, chosen);
+        return p->choose(vals, chosen);
     int any = 0;
     for (int f = 0; f < EC_F_COUNT; f++) {
         if (vals[f] && (p->accepts & (1u << f))) {
@@ -293,20 +312,25 @@ static void intake_row(engine *e, ec_row *row)
         row_done(e, row);
         return;
     }
-    char *vals[EC_F_COUNT];
-    ec_ident_extract(&e->map, row, vals);
+    const char *vals[EC_F_COUNT];
+    ec_ident_extract_buf(&e->map, row, &e->ids, vals);
     const char *chosen[EC_F_COUNT] = {0};
     if (!choose_ids(e->prov, vals, chosen)) {
-        ec_ident_free_vals(vals);
         skip_row(e, row, EC_ST_SKIPPED_NO_ID);
         return;
     }
     e->st->with_identifier++;
-    char *key = ec_ident_key(e->prov->name, e->cfg->endpoint, effective_fields(e), chosen);
-    lk *l = ec_hmap_get(e->table, key);
+    if (!e->key_prefix) { /* PROVIDER|ENDPOINT|FIELDS: once per run */
+        ec_buf_clear(&e->key);
+        ec_ident_key_prefix(&e->key, e->prov->name, e->cfg->endpoint, effective_fields(e));
+        e->key_prefix = e->key.len;
+    }
+    e->key.len = e->key_prefix;
+    e->key.p[e->key.len] = '\0';
+    ec_ident_key_ids(&e->key, chosen);
+    const char *key = e->key.p;
+    lk *l = ec_hmap_count(e->table) ? ec_hmap_get(e->table, key) : NULL; /* empty: a replay */
     if (l) {
-        free(key);
-        ec_ident_free_vals(vals);
         if (l->state == LK_DONE) {
             ec_outcome_copy(&row->out, &l->L.out);
             row_done(e, row);
@@ -315,21 +339,15 @@ static void intake_row(engine *e, ec_row *row)
         }
         return;
     }
-    if (answer_from_journal(e, row, key)) {
-        free(key);
-        ec_ident_free_vals(vals);
+    if (answer_from_journal(e, row, key) || answer_duplicate(e, row, key))
         return;
-    }
     if (e->credits_stop) {
-        free(key);
-        ec_ident_free_vals(vals);
         skip_row(e, row, EC_ST_SKIPPED_CREDITS);
         return;
     }
-    l = new_lookup(e, key, vals, chosen);
+    l = new_lookup(e, ec_xstrdup(key), chosen);
     e->st->lookups++;
     if (e->dry_run) { /* counted as to submit; later duplicates find it in the table */
-        ec_ident_free_vals(vals);
         l->state = LK_DONE;
         e->st->to_submit++;
         row_done(e, row);
@@ -339,7 +357,6 @@ static void intake_row(engine *e, ec_row *row)
         l->payload = row_payload(e, row);
         l->L.payload = l->payload;
     }
-    ec_ident_free_vals(vals);
     add_waiter(l, row->seq);
     ec_engine_enqueue(e, l);
 }
@@ -520,6 +537,13 @@ static int setup(engine *e, const ec_engine_cfg *cfg, ec_engine_stats *st)
     ec_rng_seed(&e->rng, ec_rng_entropy());
     if (e->dry_run)
         return 0;
+    if (!cfg->ledger) {
+        ec_buf perr = {0};
+        e->priv = ec_ledger_open_private(&perr);
+        if (!e->priv)
+            ec_warn("%s; finished lookups stay in memory to answer duplicates", perr.p);
+        ec_buf_free(&perr);
+    }
     double rate = e->o->rate_per_min ? e->o->rate_per_min : e->prov->rate_per_min;
     ec_ratelimit_init(&e->rate, rate > 0 ? rate / 60.0 : 0, e->prov->max_in_flight == 1 ? 1 : 5,
                       ec_now());
@@ -565,9 +589,12 @@ static void teardown(engine *e)
     ec_reader_free(e->reader);
     ec_window_free(e->win);
     ec_buf_free(&e->out);
+    ec_buf_free(&e->ids);
+    ec_buf_free(&e->key);
     /* lookups still in the table: kept outcomes, dry-run counts, pending at a stop */
     e->pend_head = e->pend_tail = NULL;
     ec_hmap_free(e->table, free_lookup_value);
+    ec_ledger_close(e->priv, NULL);
 }
 
 /* After a stop (signal, fatal, closed output), what exit status? */

@@ -76,7 +76,11 @@ typedef struct engine {
     ec_window *win;
     uint64_t next_seq;
     /* lookups */
+    ec_buf ids;                   /* a row's normalized identifiers (reused) */
+    ec_buf key;                   /* a row's lookup key (reused) */
+    size_t key_prefix;            /* bytes of key every row shares (0: not made yet) */
     ec_hmap *table;               /* key -> lk (queued, batched, or done this run) */
+    struct ec_ledger *priv;       /* --no-journal: finished outcomes, for duplicates */
     lk *pend_head, *pend_tail;
     size_t npending;
     double oldest_pending_at;

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "ident.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,31 +67,17 @@ static size_t utf8_decode(const unsigned char *p, size_t n, unsigned *cp)
     return len;
 }
 
-static void utf8_put(ec_buf *out, unsigned cp)
-{
-    if (cp < 0x80) {
-        ec_buf_putc(out, (char)cp);
-    } else if (cp < 0x800) {
-        ec_buf_putc(out, (char)(0xc0 | cp >> 6));
-        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        ec_buf_putc(out, (char)(0xe0 | cp >> 12));
-        ec_buf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
-        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        ec_buf_putc(out, (char)(0xf0 | cp >> 18));
-        ec_buf_putc(out, (char)(0x80 | (cp >> 12 & 0x3f)));
-        ec_buf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
-        ec_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
 static int utf8_valid(const char *s, size_t n)
 {
     unsigned cp;
-    for (size_t i = 0, k; i < n; i += k)
+    for (size_t i = 0, k; i < n; i += k) {
+        if ((unsigned char)s[i] < 0x80) { /* ASCII: the common case */
+            k = 1;
+            continue;
+        }
         if ((k = utf8_decode((const unsigned char *)s + i, n - i, &cp)) == 0)
             return 0;
+    }
     return 1;
 }
 
@@ -99,6 +86,13 @@ static int utf8_valid(const char *s, size_t n)
  * U+3000, U+FEFF. */
 static size_t space_len(const char *s, size_t n)
 {
+    if (n == 0)
+        return 0;
+    unsigned char c0 = (unsigned char)s[0];
+    if (c0 < 0x80) /* ASCII without decoding */
+        return c0 <= 0x20 || c0 == 0x7f;
+    if (c0 != 0xc2 && c0 != 0xe2 && c0 != 0xe3 && c0 != 0xef)
+        return 0; /* no listed space starts with another byte */
     unsigned cp;
     size_t k = utf8_decode((const unsigned char *)s, n, &cp);
     if (k == 0)
@@ -112,9 +106,13 @@ static size_t space_len(const char *s, size_t n)
 /* 1 when s holds a whitespace or control character anywhere. */
 static int has_space(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x7f)
+            continue; /* printable ASCII */
         if (space_len(s + i, n - i))
             return 1;
+    }
     return 0;
 }
 
@@ -151,10 +149,13 @@ static int skip_http(const char **s, size_t *n)
 /* Length of the run before the first byte of stop (or n). */
 static size_t span_to(const char *s, size_t n, const char *stop)
 {
-    size_t i = 0;
-    while (i < n && !strchr(stop, s[i]))
-        i++;
-    return i;
+    unsigned char hit[256] = {0};
+    for (const char *q = stop; *q; q++)
+        hit[(unsigned char)*q] = 1;
+    for (size_t i = 0; i < n; i++)
+        if (hit[(unsigned char)s[i]])
+            return i;
+    return n;
 }
 
 /* Host a (length n, lowercase) is base or a subdomain of it. */
@@ -164,6 +165,50 @@ static int host_is(const char *a, size_t n, const char *base)
     if (n == k)
         return memcmp(a, base, k) == 0;
     return n > k + 1 && a[n - k - 1] == '.' && memcmp(a + n - k, base, k) == 0;
+}
+
+static unsigned fold_cp(unsigned c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
+        return c + 0x20;
+    if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c | 1;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+        return (c & 1) ? c + 1 : c;
+    if (c == 0x178)
+        return 0xff;
+    if ((c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40f)
+        return c + 0x50;
+    return c;
+}
+
+/* Case-fold n bytes of UTF-8 in place. Every folding keeps the length of
+ * its character (ASCII to ASCII, two-byte capitals to two-byte smalls). */
+static void fold_in_place(char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                s[i] = (char)(c + 0x20);
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        unsigned f = fold_cp(cp);
+        if (f != cp && k == 2) {
+            s[i] = (char)(0xc0 | f >> 6);
+            s[i + 1] = (char)(0x80 | (f & 0x3f));
+        }
+        i += k;
+    }
 }
 
 /* ---------------------------------------------------------------- LinkedIn */
@@ -191,9 +236,11 @@ static int linkedin_host(const char *s, size_t n)
     return host_is(host, hn, "linkedin.com");
 }
 
-/* Percent-decode a slug into out; -1 on a bad escape or a byte no slug has. */
+/* Percent-decode a slug into out (room for n more bytes reserved); -1 on a
+ * bad escape or a byte no slug has. */
 static int decode_slug(const char *s, size_t n, ec_buf *out)
 {
+    char *w = out->p + out->len;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (c == '%') {
@@ -202,10 +249,12 @@ static int decode_slug(const char *s, size_t n, ec_buf *out)
             c = hex_val(s[i + 1]) << 4 | hex_val(s[i + 2]);
             i += 2;
         }
-        if (c <= 0x20 || c == 0x7f || strchr("/?#%\\", c))
+        if (c <= 0x20 || c == 0x7f || c == '/' || c == '?' || c == '#' || c == '%' || c == '\\')
             return -1;
-        ec_buf_putc(out, (char)c);
+        *w++ = (char)c;
     }
+    out->len = (size_t)(w - out->p);
+    out->p[out->len] = '\0';
     return 0;
 }
 
@@ -225,8 +274,39 @@ static int linkedin_path(const char **s, size_t *n)
     return has_prefix(*s, *n, "/in/") ? 0 : -1;
 }
 
+/* The common spellings, already canonical but for the prefix: a known
+ * lowercase prefix, then a slug of [a-z0-9_-] up to the end, '/', '?' or
+ * '#' (nothing to trim, decode or fold). 1 when done, 0: take the long way. */
+static int linkedin_fast(const char *s, size_t n, ec_buf *out)
+{
+    static const char *const prefixes[] = {
+        "https://www.linkedin.com/in/", "https://linkedin.com/in/", "http://www.linkedin.com/in/",
+        "www.linkedin.com/in/", "linkedin.com/in/"};
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        size_t pn = strlen(prefixes[k]), i = pn;
+        if (n <= pn || memcmp(s, prefixes[k], pn) != 0)
+            continue;
+        while (i < n &&
+               ((s[i] >= 'a' && s[i] <= 'z') || is_digit(s[i]) || s[i] == '-' || s[i] == '_'))
+            i++;
+        unsigned char last = (unsigned char)s[n - 1];
+        if (i == pn || (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#') || last <= 0x20 ||
+            last >= 0x7f)
+            return 0;
+        ec_buf_reserve(out, 16 + i - pn);
+        memcpy(out->p + out->len, "linkedin.com/in/", 16);
+        memcpy(out->p + out->len + 16, s + pn, i - pn);
+        out->len += 16 + i - pn;
+        out->p[out->len] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 int ec_norm_linkedin(const char *s, size_t n, ec_buf *out)
 {
+    if (linkedin_fast(s, n, out))
+        return 0;
     trim(&s, &n);
     if (linkedin_path(&s, &n) < 0)
         return -1;
@@ -234,22 +314,24 @@ int ec_norm_linkedin(const char *s, size_t n, ec_buf *out)
     s += skip;
     n -= skip;
     size_t sn = span_to(s, n, "/?#");
-    ec_buf slug = {0};
-    int rc = -1;
-    if (sn > 0 && decode_slug(s, sn, &slug) == 0 && utf8_valid(slug.p, slug.len) &&
-        !has_space(slug.p, slug.len)) {
-        /* member-id slugs are case-sensitive; public slugs are not */
-        int member_id =
-            slug.len >= 5 && (memcmp(slug.p, "ACoAA", 5) == 0 || memcmp(slug.p, "ACwAA", 5) == 0);
-        ec_buf_puts(out, "linkedin.com/in/");
-        if (member_id)
-            ec_buf_put(out, slug.p, slug.len);
-        else
-            ec_casefold(slug.p, slug.len, out);
-        rc = 0;
+    size_t start = out->len;
+    /* decoded in place after the prefix, then checked and folded there */
+    ec_buf_reserve(out, 16 + sn);
+    memcpy(out->p + out->len, "linkedin.com/in/", 16);
+    out->len += 16;
+    char *slug = out->p + out->len;
+    if (sn == 0 || decode_slug(s, sn, out) < 0 || !utf8_valid(slug, out->len - start - 16) ||
+        has_space(slug, out->len - start - 16)) {
+        out->len = start;
+        out->p[start] = '\0';
+        return -1;
     }
-    ec_buf_free(&slug);
-    return rc;
+    size_t len = out->len - start - 16;
+    /* member-id slugs are case-sensitive; public slugs are not */
+    int member_id = len >= 5 && (memcmp(slug, "ACoAA", 5) == 0 || memcmp(slug, "ACwAA", 5) == 0);
+    if (!member_id)
+        fold_in_place(slug, len);
+    return 0;
 }
 
 char *ec_linkedin_url(const char *canonical)
@@ -418,8 +500,19 @@ int ec_norm_text(const char *s, size_t n, ec_buf *out)
     trim(&s, &n);
     if (n == 0)
         return -1;
+    ec_buf_reserve(out, 3 * n); /* at worst every byte becomes U+FFFD */
+    char *w = out->p + out->len;
     int gap = 0;
     for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x7f) { /* printable ASCII: copied */
+            if (gap)
+                *w++ = ' ';
+            gap = 0;
+            *w++ = (char)c;
+            i++;
+            continue;
+        }
         size_t k = space_len(s + i, n - i);
         if (k) {
             gap = 1;
@@ -427,50 +520,32 @@ int ec_norm_text(const char *s, size_t n, ec_buf *out)
             continue;
         }
         if (gap)
-            ec_buf_putc(out, ' ');
+            *w++ = ' ';
         gap = 0;
         unsigned cp;
         k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
         if (k == 0) {
-            ec_buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD for an invalid byte */
+            memcpy(w, "\xef\xbf\xbd", 3); /* U+FFFD for an invalid byte */
+            w += 3;
             i++;
         } else {
-            ec_buf_put(out, s + i, k);
+            memcpy(w, s + i, k);
+            w += k;
             i += k;
         }
     }
+    out->len = (size_t)(w - out->p);
+    out->p[out->len] = '\0';
     return 0;
-}
-
-static unsigned fold_cp(unsigned c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
-        return c + 0x20;
-    if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
-        return c | 1;
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
-        return (c & 1) ? c + 1 : c;
-    if (c == 0x178)
-        return 0xff;
-    if ((c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
-        return c + 0x20;
-    if (c >= 0x400 && c <= 0x40f)
-        return c + 0x50;
-    return c;
 }
 
 void ec_casefold(const char *s, size_t n, ec_buf *out)
 {
-    for (size_t i = 0; i < n;) {
-        unsigned cp;
-        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        if (k == 0) {
-            ec_buf_putc(out, s[i++]);
-            continue;
-        }
-        utf8_put(out, fold_cp(cp));
-        i += k;
-    }
+    ec_buf_reserve(out, n);
+    memcpy(out->p + out->len, s, n);
+    fold_in_place(out->p + out->len, n);
+    out->len += n;
+    out->p[out->len] = '\0';
 }
 
 /* ---------------------------------------------------------------- handles */
@@ -646,23 +721,44 @@ int ec_norm_field(enum ec_field f, const char *s, size_t n, ec_buf *out)
 
 /* ---------------------------------------------------------------- rows and keys */
 
-void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COUNT])
+void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
+                          const char *vals[EC_F_COUNT])
 {
-    ec_buf b = {0};
+    size_t at[EC_F_COUNT];
+    ec_buf_clear(store);
     for (int f = 0; f < EC_F_COUNT; f++) {
-        vals[f] = NULL;
+        at[f] = SIZE_MAX;
         const ec_str *v = m->col[f] >= 0 ? ec_row_value(row, m->col[f]) : NULL;
         if (!v)
             continue;
-        ec_buf_clear(&b);
-        if (ec_norm_field((enum ec_field)f, v->ptr, v->len, &b) == 0)
-            vals[f] = ec_xstrndup(b.p, b.len);
+        size_t start = store->len;
+        if (ec_norm_field((enum ec_field)f, v->ptr, v->len, store) == 0) {
+            at[f] = start;
+            ec_buf_putc(store, '\0');
+        }
     }
-    if (!vals[EC_F_NAME] && vals[EC_F_FIRST_NAME] && vals[EC_F_LAST_NAME]) {
-        ec_buf_clear(&b);
-        ec_buf_printf(&b, "%s %s", vals[EC_F_FIRST_NAME], vals[EC_F_LAST_NAME]);
-        vals[EC_F_NAME] = ec_buf_take(&b);
+    if (at[EC_F_NAME] == SIZE_MAX && at[EC_F_FIRST_NAME] != SIZE_MAX &&
+        at[EC_F_LAST_NAME] != SIZE_MAX) {
+        size_t fl = strlen(store->p + at[EC_F_FIRST_NAME]);
+        size_t ll = strlen(store->p + at[EC_F_LAST_NAME]);
+        ec_buf_reserve(store, fl + ll + 2);
+        at[EC_F_NAME] = store->len;
+        ec_buf_put(store, store->p + at[EC_F_FIRST_NAME], fl);
+        ec_buf_putc(store, ' ');
+        ec_buf_put(store, store->p + at[EC_F_LAST_NAME], ll);
+        ec_buf_putc(store, '\0');
     }
+    for (int f = 0; f < EC_F_COUNT; f++)
+        vals[f] = at[f] == SIZE_MAX ? NULL : store->p + at[f];
+}
+
+void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COUNT])
+{
+    ec_buf b = {0};
+    const char *v[EC_F_COUNT];
+    ec_ident_extract_buf(m, row, &b, v);
+    for (int f = 0; f < EC_F_COUNT; f++)
+        vals[f] = v[f] ? ec_xstrdup(v[f]) : NULL;
     ec_buf_free(&b);
 }
 
@@ -676,11 +772,19 @@ void ec_ident_free_vals(char *vals[EC_F_COUNT])
 
 static void put_escaped(ec_buf *k, const char *s, size_t n)
 {
+    if (!memchr(s, '|', n) && !memchr(s, '\\', n)) {
+        ec_buf_put(k, s, n);
+        return;
+    }
+    ec_buf_reserve(k, 2 * n);
+    char *w = k->p + k->len;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\\' || s[i] == '|')
-            ec_buf_putc(k, '\\');
-        ec_buf_putc(k, s[i]);
+            *w++ = '\\';
+        *w++ = s[i];
     }
+    k->len = (size_t)(w - k->p);
+    k->p[k->len] = '\0';
 }
 
 static int is_text_field(int f)
@@ -700,17 +804,36 @@ static int is_strong_field(int f)
 char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
                    const char *const chosen[EC_F_COUNT])
 {
-    ec_buf k = {0}, folded = {0};
-    put_escaped(&k, provider, strlen(provider));
-    ec_buf_putc(&k, '|');
-    put_escaped(&k, endpoint, strlen(endpoint));
-    ec_buf_putc(&k, '|');
+    ec_buf k = {0};
+    ec_ident_key_buf(&k, provider, endpoint, fields, chosen);
+    return ec_buf_take(&k);
+}
+
+void ec_ident_key_buf(ec_buf *k, const char *provider, const char *endpoint, unsigned fields,
+                      const char *const chosen[EC_F_COUNT])
+{
+    ec_buf_clear(k);
+    ec_ident_key_prefix(k, provider, endpoint, fields);
+    ec_ident_key_ids(k, chosen);
+}
+
+void ec_ident_key_prefix(ec_buf *k, const char *provider, const char *endpoint, unsigned fields)
+{
+    put_escaped(k, provider, strlen(provider));
+    ec_buf_putc(k, '|');
+    put_escaped(k, endpoint, strlen(endpoint));
+    ec_buf_putc(k, '|');
     if (fields & EC_WANT_EMAIL)
-        ec_buf_putc(&k, 'e');
+        ec_buf_putc(k, 'e');
     if (fields & EC_WANT_PHONE)
-        ec_buf_putc(&k, 'p');
+        ec_buf_putc(k, 'p');
     if (!(fields & (EC_WANT_EMAIL | EC_WANT_PHONE)))
-        ec_buf_putc(&k, '-');
+        ec_buf_putc(k, '-');
+}
+
+void ec_ident_key_ids(ec_buf *k, const char *const chosen[EC_F_COUNT])
+{
+    ec_buf folded = {0};
     int strong = 0;
     for (int f = 0; f < EC_F_COUNT; f++)
         strong |= chosen[f] && is_strong_field(f);
@@ -728,11 +851,12 @@ char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
             v = folded.len ? folded.p : "";
             vn = folded.len;
         }
-        ec_buf_printf(&k, "|%s=", ec_field_name((enum ec_field)f));
-        put_escaped(&k, v, vn);
+        ec_buf_putc(k, '|');
+        ec_buf_puts(k, ec_field_name((enum ec_field)f));
+        ec_buf_putc(k, '=');
+        put_escaped(k, v, vn);
     }
     ec_buf_free(&folded);
-    return ec_buf_take(&k);
 }
 
 /* Read one '|'-separated part of a key, undoing the escapes; returns the

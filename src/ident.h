@@ -90,6 +90,10 @@ int ec_norm_field(enum ec_field f, const char *s, size_t n, ec_buf *out);
  * no usable name but both first and last names, vals[EC_F_NAME] is
  * "first last". Free with ec_ident_free_vals. */
 void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COUNT]);
+/* ec_ident_extract without allocations: the values are written to store
+ * (emptied first) and vals[f] point into it (borrowed until store changes). */
+void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
+                          const char *vals[EC_F_COUNT]);
 /* Free the values ec_ident_extract made and set them to NULL. */
 void ec_ident_free_vals(char *vals[EC_F_COUNT]);
 
@@ -105,6 +109,14 @@ void ec_ident_free_vals(char *vals[EC_F_COUNT]);
  * rows with one email and two titles are one lookup). */
 char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
                    const char *const chosen[EC_F_COUNT]);
+
+/* ec_ident_key written into k (emptied first; k->p is the key). */
+void ec_ident_key_buf(ec_buf *k, const char *provider, const char *endpoint, unsigned fields,
+                      const char *const chosen[EC_F_COUNT]);
+/* The two halves of ec_ident_key_buf, appended to k: the part every row of
+ * a run shares (PROVIDER|ENDPOINT|FIELDS), then the row's identifiers. */
+void ec_ident_key_prefix(ec_buf *k, const char *provider, const char *endpoint, unsigned fields);
+void ec_ident_key_ids(ec_buf *k, const char *const chosen[EC_F_COUNT]);
 
 /* Full URL to send for a canonical LinkedIn value ("linkedin.com/in/x"):
  * "https://www.linkedin.com/in/x", non-ASCII slug bytes percent-encoded.

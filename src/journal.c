@@ -266,7 +266,12 @@ static int bad_unit(ec_journal *j, uint64_t *off, const char *why, ec_buf *notes
     return 0;
 }
 
-/* Walk every frame: intact runs go to j->good, the rest is reported. */
+static int deliver(const ec_buf *content, uint64_t off, ec_journal_record_fn fn, void *ctx);
+static int scan_range(ec_journal *j, uint64_t from, uint64_t to, ec_journal_record_fn fn, void *ctx,
+                      ec_buf *err);
+
+/* Walk every frame: intact runs go to j->good, the rest is reported; with a
+ * scan_fn, the records of intact frames go to it as they are checked. */
 static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
 {
     uint64_t off = 0;
@@ -292,7 +297,9 @@ static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
         add_good(j, off, off + cs);
         j->info.frames++;
         j->info.records += count_lines(j->dbuf.p, j->dbuf.len);
-        j->end = off + cs;
+        j->end = off + cs; /* before delivery: scan_fn may read this frame */
+        if (j->scan_fn && !j->scan_rc)
+            j->scan_rc = deliver(&j->dbuf, off, j->scan_fn, j->scan_ctx);
         off += cs;
     }
     return 0;
@@ -440,9 +447,16 @@ static int repair(ec_journal *j, ec_buf *notes, ec_buf *err)
     return 0;
 }
 
-ec_journal *ec_journal_open(const char *path, int flags, ec_buf *notes, ec_buf *err)
+static ec_journal *open_with(const char *path, int flags, ec_journal_record_fn fn, void *ctx,
+                             int *fnrc, ec_journal **self, ec_buf *notes, ec_buf *err)
 {
     ec_journal *j = ec_jnl_new(path, flags);
+    if (self)
+        *self = j;
+    /* a salvage in write mode moves the frames: deliver after it */
+    int late = fn && (flags & EC_J_SALVAGE) && !(flags & EC_J_READONLY);
+    j->scan_fn = late ? NULL : fn;
+    j->scan_ctx = ctx;
     if (ec_jnl_open_file(j, notes, err) < 0 || check_frames(j, notes, err) < 0)
         goto fail;
     if (j->ngood && !j->header_ok) {
@@ -453,16 +467,47 @@ ec_journal *ec_journal_open(const char *path, int flags, ec_buf *notes, ec_buf *
         ec_jnl_note(notes, "journal %s: its header was in the corrupt part%s", path,
                     (flags & EC_J_READONLY) ? "" : "; a new one is written");
     }
+    uint64_t checked = j->end;
     if (flags & EC_J_READONLY)
         j->limit = j->end;
     else if (repair(j, notes, err) < 0)
         goto fail;
+    j->scan_fn = NULL;
+    if (fnrc)
+        *fnrc = j->scan_rc;
+    if (fn && !late && !j->scan_rc && j->end > checked) { /* the header repair wrote */
+        int rc = scan_range(j, checked, j->end, fn, ctx, err);
+        if (rc < 0)
+            goto fail;
+        if (fnrc)
+            *fnrc = rc;
+    }
+    if (late) {
+        int rc = ec_journal_scan(j, fn, ctx, err);
+        if (rc < 0)
+            goto fail;
+        if (fnrc)
+            *fnrc = rc;
+    }
     return j;
 fail:;
     int busy = j->busy;
+    if (self)
+        *self = NULL;
     ec_jnl_free(j);
     errno = busy ? EWOULDBLOCK : EIO;
     return NULL;
+}
+
+ec_journal *ec_journal_open(const char *path, int flags, ec_buf *notes, ec_buf *err)
+{
+    return open_with(path, flags, NULL, NULL, NULL, NULL, notes, err);
+}
+
+ec_journal *ec_journal_open_scan(const char *path, int flags, ec_journal_record_fn fn, void *ctx,
+                                 int *fnrc, ec_journal **self, ec_buf *notes, ec_buf *err)
+{
+    return open_with(path, flags, fn, ctx, fnrc, self, notes, err);
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -580,23 +625,32 @@ static int deliver(const ec_buf *content, uint64_t off, ec_journal_record_fn fn,
     return 0;
 }
 
+static int scan_range(ec_journal *j, uint64_t from, uint64_t to, ec_journal_record_fn fn, void *ctx,
+                      ec_buf *err)
+{
+    for (uint64_t off = from; off < to;) {
+        size_t cs;
+        const char *why = "";
+        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &why);
+        if (r != FR_OK) {
+            ec_jnl_seterr(err, "journal %s: the frame at byte %llu became unreadable: %s", j->path,
+                          (unsigned long long)off, r == -2 ? strerror(errno) : why);
+            return -1;
+        }
+        int rc = deliver(&j->dbuf, off, fn, ctx);
+        if (rc)
+            return rc;
+        off += cs;
+    }
+    return 0;
+}
+
 int ec_journal_scan(ec_journal *j, ec_journal_record_fn fn, void *ctx, ec_buf *err)
 {
     for (size_t i = 0; i < j->ngood; i++) {
-        for (uint64_t off = j->good[i].start; off < j->good[i].end;) {
-            size_t cs;
-            const char *why = "";
-            int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &why);
-            if (r != FR_OK) {
-                ec_jnl_seterr(err, "journal %s: the frame at byte %llu became unreadable: %s",
-                              j->path, (unsigned long long)off, r == -2 ? strerror(errno) : why);
-                return -1;
-            }
-            int rc = deliver(&j->dbuf, off, fn, ctx);
-            if (rc)
-                return rc;
-            off += cs;
-        }
+        int rc = scan_range(j, j->good[i].start, j->good[i].end, fn, ctx, err);
+        if (rc)
+            return rc;
     }
     return 0;
 }

@@ -71,6 +71,18 @@ typedef struct ec_journal_info {
  * process holds the lock (exit status 2), else EIO. notes and err may be NULL. */
 ec_journal *ec_journal_open(const char *path, int flags, ec_buf *notes, ec_buf *err);
 
+/* ec_journal_open, delivering every intact record to fn (as ec_journal_scan
+ * would) during the pass that checks the frames, so that each frame is
+ * decompressed once. A salvage in write mode rewrites the file: its records
+ * are then delivered by a scan after the rewrite. *fnrc receives fn's
+ * non-zero value if it stopped the delivery (the check goes on), else 0.
+ * *self receives the journal before the first record, so that fn may
+ * ec_journal_read records it was given; on failure *self is set to NULL
+ * (the journal is freed) and fn may have seen records of a journal that is
+ * not opened. */
+ec_journal *ec_journal_open_scan(const char *path, int flags, ec_journal_record_fn fn, void *ctx,
+                                 int *fnrc, ec_journal **self, ec_buf *notes, ec_buf *err);
+
 /* Deliver every intact record on disk to fn, in file order (pending appends
  * are not included). Returns 0, fn's non-zero value if it stopped the scan,
  * or -1 with err on a read error. */

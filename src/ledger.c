@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 
@@ -47,23 +49,23 @@ int ec_ledger_read(ec_ledger *l, uint64_t loc, const char **rec, size_t *len)
     return ec_journal_read(s->j, loc - s->base, rec, len, &l->error);
 }
 
-/* The parsed intent at loc, through a small LRU cache. */
-static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
+/* The least recently used slot of the intent cache. */
+static ec_lintent *intent_victim(ec_ledger *l)
 {
     ec_lintent *v = &l->intents[0];
-    for (int i = 0; i < EC_L_INTENTS; i++) {
-        if (l->intents[i].loc == loc) {
-            l->intents[i].use = ++l->tick;
-            return &l->intents[i];
-        }
+    for (int i = 1; i < EC_L_INTENTS; i++)
         if (l->intents[i].use < v->use)
             v = &l->intents[i];
-    }
-    const char *rec, *raw;
-    size_t len, rawlen, pos = 0;
+    return v;
+}
+
+/* Parse the intent record rec (at loc) into cache slot v. */
+static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const char *rec,
+                               size_t len)
+{
+    const char *raw;
+    size_t rawlen, pos = 0;
     ec_lintent_view iv;
-    if (ec_ledger_read(l, loc, &rec, &len) < 0)
-        return NULL;
     v->loc = 0;
     ec_buf_clear(&v->text);
     ec_buf_put(&v->text, rec, len);
@@ -86,15 +88,44 @@ static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
     return v;
 }
 
+/* The parsed intent at loc, through a small LRU cache. */
+static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
+{
+    for (int i = 0; i < EC_L_INTENTS; i++) {
+        if (l->intents[i].loc == loc) {
+            l->intents[i].use = ++l->tick;
+            return &l->intents[i];
+        }
+    }
+    const char *rec;
+    size_t len;
+    if (ec_ledger_read(l, loc, &rec, &len) < 0)
+        return NULL;
+    return intent_fill(l, intent_victim(l), loc, rec, len);
+}
+
 /* Key of a res naming its batch (escaped id) and position. */
 static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long pos, uint64_t loc,
                      const char **key, size_t *keylen)
 {
     size_t n;
-    const char *canon = ec_ledger_canon(id, idlen, &l->tmp, &n);
     uint64_t intent;
-    if (!ec_lmap_get(&l->batches, batch_hash(l, src_of(l, loc), canon, n), &intent) ||
-        intent == EC_L_AMBIGUOUS || intent >= loc)
+    size_t src = src_of(l, loc);
+    /* results come in runs of one batch: remember the last id resolved */
+    if (l->last_intent && l->last_src == src && l->last_id.len == idlen &&
+        memcmp(l->last_id.p, id, idlen) == 0) {
+        intent = l->last_intent;
+    } else {
+        const char *canon = ec_ledger_canon(id, idlen, &l->tmp, &n);
+        if (!ec_lmap_get(&l->batches, batch_hash(l, src, canon, n), &intent) ||
+            intent == EC_L_AMBIGUOUS)
+            return -1;
+        ec_buf_clear(&l->last_id);
+        ec_buf_put(&l->last_id, id, idlen);
+        l->last_intent = intent;
+        l->last_src = src;
+    }
+    if (intent >= loc)
         return -1;
     ec_lintent *in = intent_at(l, intent);
     if (!in || pos >= in->n)
@@ -139,7 +170,10 @@ int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, c
     if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0) {
         const char *p = s + n, *e = rec + len;
         if (e - p > 6 && memcmp(p, "\",\"i\":", 6) == 0 && p[6] >= '0' && p[6] <= '9') {
-            return batch_key(l, s, n, strtoul(p + 6, NULL, 10), loc, key, keylen);
+            unsigned long pos = 0;
+            for (p += 6; p < e && *p >= '0' && *p <= '9' && pos < POS_MAX; p++)
+                pos = pos * 10 + (unsigned long)(*p - '0');
+            return batch_key(l, s, n, pos, loc, key, keylen);
         }
     }
     return res_key_slow(l, rec, len, loc, key, keylen);
@@ -175,6 +209,18 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
     size_t len, kl;
     if (ec_ledger_read(l, loc, &rec, &len) < 0)
         return -1;
+    if (len > sizeof EC_L_RES_B && (memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 ||
+                                    memcmp(rec, EC_L_RES_K, sizeof EC_L_RES_K - 1) == 0)) {
+        /* our own layout: its key needs no jsmn, so no copy unless it matches */
+        ec_buf_clear(&l->rec);
+        int m = ec_ledger_res_key(l, rec, len, loc, &k, &kl) == 0 && kl == keylen &&
+                memcmp(k, key, kl) == 0;
+        if (m && ec_ledger_read(l, loc, &rec, &len) < 0) /* the frame may have moved */
+            return -1;
+        if (m)
+            ec_buf_put(&l->rec, rec, len);
+        return m;
+    }
     ec_buf_clear(&l->rec);
     ec_buf_put(&l->rec, rec, len);
     ec_buf copy = l->rec; /* res_key_slow reuses l->rec: keep ours aside */
@@ -214,9 +260,17 @@ int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcom
 {
     memset(out, 0, sizeof *out);
     ec_buf_clear(&l->error);
-    if (!ec_ledger_utf8_ok(key, strlen(key)))
-        return 0;
-    ec_ledger_escape(&l->esc, key);
+    size_t plain = 0; /* printable ASCII without '"' or '\\' is its own escaped text */
+    while (key[plain] >= 0x20 && key[plain] < 0x7f && key[plain] != '"' && key[plain] != '\\')
+        plain++;
+    if (key[plain]) {
+        if (!ec_ledger_utf8_ok(key, strlen(key)))
+            return 0;
+        ec_ledger_escape(&l->esc, key);
+    } else {
+        ec_buf_clear(&l->esc);
+        ec_buf_put(&l->esc, key, plain);
+    }
     uint64_t buf[16], *cand = buf, h = ec_ledger_hash(l->esc.p, l->esc.len);
     int in_order = next_in_order(l, h, buf); /* then l->rec holds the record */
     size_t n = in_order ? 1 : candidates(l, h, buf, 16, &cand);
@@ -407,6 +461,7 @@ static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src,
     uint64_t h = batch_hash(l, src, canon, n), prev;
     /* a batch id used twice: positions could point into either intent */
     ec_lmap_put(&l->batches, h, ec_lmap_get(&l->batches, h, &prev) ? EC_L_AMBIGUOUS : loc);
+    l->last_intent = 0; /* the map changed */
     if (ob)
         drop_open(l, ob);
     ob = add_open(l, id);
@@ -414,6 +469,8 @@ static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src,
     ob->intent = loc;
     ob->ts = v.ts;
     free(id);
+    if (loc) /* its results follow: parse the keys now, not from the file again */
+        intent_fill(l, intent_victim(l), loc, rec, len);
 }
 
 static void replay_batch_rec(ec_ledger *l, const ec_json *d, int is_done)
@@ -496,6 +553,7 @@ static void ledger_free(ec_ledger *l)
         free(l->intents[i].len);
     }
     ec_buf_free(&l->esc);
+    ec_buf_free(&l->last_id);
     ec_buf_free(&l->tmp);
     ec_buf_free(&l->rec);
     ec_buf_free(&l->out);
@@ -503,18 +561,9 @@ static void ledger_free(ec_ledger *l)
     free(l);
 }
 
-static int replay_all(ec_ledger *l, ec_buf *notes, ec_buf *err)
+/* After every source was replayed: report, load open batches' keys, seal. */
+static int replay_done(ec_ledger *l, ec_buf *notes, ec_buf *err)
 {
-    for (size_t i = 0; i < l->nsrc; i++) {
-        replay r = {l, i, l->src[i].base, 0};
-        int rc = ec_journal_scan(l->src[i].j, replay_rec, &r, err);
-        if (r.fatal) {
-            seterr(err, "%s", l->error.p);
-            return -1;
-        }
-        if (rc < 0)
-            return -1;
-    }
     if (l->orphans && notes)
         ec_buf_printf(notes,
                       "journal: %llu results name a batch whose intent is missing or "
@@ -535,32 +584,52 @@ static int replay_all(ec_ledger *l, ec_buf *notes, ec_buf *err)
     return 0;
 }
 
+/* About how many records files of these sizes hold (ours compress to 10-20
+ * bytes a record; 8 is taken): sizes the index before the replay. A journal
+ * that holds more still goes to disk once ec_lindex_spill_min() entries are
+ * in memory. */
+static uint64_t expect_records(const char *const *paths, size_t n)
+{
+    uint64_t bytes = 0;
+    struct stat st;
+    for (size_t i = 0; i < n; i++)
+        if (stat(paths[i], &st) == 0 && st.st_size > 0)
+            bytes += (uint64_t)st.st_size;
+    return bytes / 8;
+}
+
+/* Open each journal and replay it into the index in the same pass that
+ * checks its frames (each frame is decompressed once). */
 ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec_buf *notes,
                                ec_buf *err)
 {
     ec_ledger *l = ec_xcalloc(1, sizeof *l);
     l->flags = flags;
     l->src = ec_xcalloc(n ? n : 1, sizeof *l->src);
-    uint64_t base = 0, expect = 0;
+    ec_lindex_init(&l->idx, expect_records(paths, n), n ? paths[0] : NULL);
+    uint64_t base = 0;
     for (size_t i = 0; i < n; i++) {
-        ec_journal *j =
-            ec_journal_open(paths[i], n > 1 ? flags | EC_J_READONLY : flags, notes, err);
-        if (!j) {
-            int e = errno; /* EWOULDBLOCK: locked by another process */
+        replay r = {l, i, base, 0};
+        int fnrc = 0;
+        /* the replay may read earlier records (intents) through src[i].j */
+        l->src[l->nsrc++] = (ec_lsrc){NULL, base};
+        ec_journal *j = ec_journal_open_scan(paths[i], n > 1 ? flags | EC_J_READONLY : flags,
+                                             replay_rec, &r, &fnrc, &l->src[i].j, notes, err);
+        if (!j || r.fatal) {
+            int e = j ? EIO : errno; /* EWOULDBLOCK: locked by another process */
+            if (j && r.fatal)
+                seterr(err, "%s", l->error.p);
             ledger_free(l);
             errno = e;
             return NULL;
         }
         ec_journal_info info;
         ec_journal_stat(j, &info);
-        l->src[l->nsrc++] = (ec_lsrc){j, base};
         base += EC_JLOC(info.size, 0);
-        expect += info.records;
     }
     if (n == 1 && !(flags & EC_J_READONLY))
         l->w = l->src[0].j;
-    ec_lindex_init(&l->idx, expect, n ? paths[0] : NULL);
-    if (replay_all(l, notes, err) < 0) {
+    if (replay_done(l, notes, err) < 0) {
         ledger_free(l);
         errno = EIO;
         return NULL;
@@ -571,6 +640,25 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
 ec_ledger *ec_ledger_open(const char *path, int flags, ec_buf *notes, ec_buf *err)
 {
     return ec_ledger_open_many(&path, 1, flags, notes, err);
+}
+
+ec_ledger *ec_ledger_open_private(ec_buf *err)
+{
+    const char *dir = getenv("TMPDIR");
+    ec_buf path = {0};
+    ec_buf_printf(&path, "%s/enrichcsv-run.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path.p);
+    if (fd < 0) {
+        seterr(err, "cannot create a temporary file in %s: %s", dir && *dir ? dir : "/tmp",
+               strerror(errno));
+        ec_buf_free(&path);
+        return NULL;
+    }
+    close(fd);
+    ec_ledger *l = ec_ledger_open(path.p, 0, NULL, err);
+    unlink(path.p); /* the open descriptor keeps it until the ledger is closed */
+    ec_buf_free(&path);
+    return l;
 }
 
 int ec_ledger_close(ec_ledger *l, ec_buf *err)
@@ -675,6 +763,7 @@ int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, s
         ob->intent = loc;
         ec_ledger_escape(&l->tmp, batch);
         ec_lmap_put(&l->batches, batch_hash(l, 0, l->tmp.p, l->tmp.len), loc);
+        l->last_intent = 0; /* the map changed */
         if (!l->openkeys_stale)
             openkeys_add(l, (size_t)(ob - l->open));
     } else {

@@ -52,6 +52,13 @@ typedef int (*ec_ledger_batch_fn)(void *ctx, const ec_open_batch *b);
  * errno is then EWOULDBLOCK when another process holds the journal. */
 ec_ledger *ec_ledger_open(const char *path, int flags, ec_buf *notes, ec_buf *err);
 
+/* A ledger of this run only, for a run without a journal: an anonymous
+ * journal in a temporary file in $TMPDIR (or /tmp), unlinked as soon as it
+ * is open, never synced by its user. It keeps finished outcomes on disk
+ * (with the same index as a journal) so that duplicates are answered
+ * without holding them in memory. NULL with err when no file can be made. */
+ec_ledger *ec_ledger_open_private(ec_buf *err);
+
 /* Latest outcome recorded for key. Returns 1 and fills out (the caller clears
  * it with ec_outcome_clear) and *ts (may be NULL); 0 when unknown, or when
  * max_age_days > 0 and that outcome is older; -1 on a read error

@@ -48,10 +48,11 @@ uint64_t ec_ledger_hash(const void *data, size_t n)
 {
     const unsigned char *p = data;
     uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0x100000001b3ull);
-    for (; n >= 8; n -= 8, p += 8) {
+    for (; n >= 8; n -= 8, p += 8) { /* one multiply a word; mixed at the end */
         uint64_t w;
         memcpy(&w, p, 8);
-        h = (h ^ mix(w)) * 0x9e3779b97f4a7c15ull;
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
     }
     uint64_t w = 0;
     for (size_t i = 0; i < n; i++)
@@ -243,8 +244,9 @@ static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v)
     return 1;
 }
 
-/* Call fn for the first n entries of the log file, read in WBUF chunks. */
-static int log_each(const ec_lx_disk *d, uint64_t n,
+/* Call fn for the first n entries of the log file whose shard is in
+ * [s0, s1), read in WBUF chunks. */
+static int log_each(const ec_lx_disk *d, uint64_t n, unsigned s0, unsigned s1,
                     void (*fn)(void *ctx, unsigned shard, uint64_t v), void *ctx)
 {
     unsigned char *buf = ec_xmalloc(WBUF);
@@ -253,9 +255,12 @@ static int log_each(const ec_lx_disk *d, uint64_t n,
         uint64_t k = n - at < WBUF / ENTRY ? n - at : WBUF / ENTRY;
         rc = read_full(d->log, buf, (size_t)k * ENTRY, at * ENTRY);
         for (uint64_t i = 0; i < k && rc == 0; i++) {
+            unsigned shard = buf[i * ENTRY + 8];
+            if (shard < s0 || shard >= s1)
+                continue;
             uint64_t v;
             memcpy(&v, buf + i * ENTRY, 8);
-            fn(ctx, buf[i * ENTRY + 8], v);
+            fn(ctx, shard, v);
         }
         at += k;
     }
@@ -305,7 +310,7 @@ static int build_tables(ec_lx_disk *d)
         if (!slots)
             continue;
         group g = {d, s0, s1, ec_xcalloc(slots, sizeof(uint64_t))};
-        int rc = log_each(d, d->logn, group_put, &g);
+        int rc = log_each(d, d->logn, s0, s1, group_put, &g);
         if (rc == 0)
             rc = write_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
         free(g.t);
@@ -322,13 +327,14 @@ static int unspill(ec_lindex *x)
     ec_lx_disk *d = x->disk;
     int e = errno;
     uint64_t pending = d->wlen / ENTRY;
-    int rc = log_each(d, d->logn - pending, memory_put, x);
+    int rc = log_each(d, d->logn - pending, 0, EC_LX_SHARDS, memory_put, x);
     for (uint64_t i = 0; i < pending; i++) {
         uint64_t v;
         memcpy(&v, d->wbuf + i * ENTRY, 8);
         memory_put(x, d->wbuf[i * ENTRY + 8], v);
     }
     x->disk = NULL;
+    x->collecting = 0;
     disk_free(d);
     errno = e;
     return rc;
@@ -366,14 +372,36 @@ static size_t disk_find(const ec_lx_disk *d, uint64_t hash, uint64_t *out, size_
 void ec_lindex_init(ec_lindex *x, uint64_t expect, const char *near)
 {
     memset(x, 0, sizeof *x);
+    x->collecting = 1;
+    x->near = near ? ec_xstrdup(near) : NULL;
     if (expect >= spill_min && (x->disk = disk_new(near)) != NULL)
         expect = 0; /* the journal's entries go to disk; memory holds this run's */
-    shards_init(x, expect);
+    shards_init(x, expect < spill_min ? expect : spill_min);
+}
+
+/* More entries than expected before the seal: move them to a disk log. */
+static void spill_late(ec_lindex *x)
+{
+    x->collecting = 0; /* one try */
+    ec_lx_disk *d = disk_new(x->near);
+    if (!d)
+        return;
+    for (unsigned s = 0; s < EC_LX_SHARDS; s++)
+        for (uint32_t i = 0; i < x->sh[s].cap; i++)
+            if (x->sh[s].slot[i] && disk_add(d, s, x->sh[s].slot[i]) < 0) {
+                disk_free(d);
+                return;
+            }
+    for (int i = 0; i < EC_LX_SHARDS; i++)
+        free(x->sh[i].slot);
+    shards_init(x, 0);
+    x->disk = d;
 }
 
 int ec_lindex_seal(ec_lindex *x)
 {
     ec_lx_disk *d = x->disk;
+    x->collecting = 0;
     if (!d || d->sealed)
         return 0;
     if (log_flush(d) < 0 || (d->tab = tmp_file(d)) < 0 || build_tables(d) < 0)
@@ -391,6 +419,7 @@ void ec_lindex_free(ec_lindex *x)
     for (int i = 0; i < EC_LX_SHARDS; i++)
         free(x->sh[i].slot);
     disk_free(x->disk);
+    free(x->near);
     memset(x, 0, sizeof *x);
 }
 
@@ -398,6 +427,8 @@ int ec_lindex_add(ec_lindex *x, uint64_t hash, uint64_t loc)
 {
     if (loc == 0 || loc >> EC_LX_LOC_BITS)
         return -1;
+    if (!x->disk && x->collecting && x->n + 1 >= spill_min)
+        spill_late(x);
     uint64_t v = loc << EC_LX_FP_BITS | fp_of(hash);
     int r = x->disk ? disk_add(x->disk, shard_of(hash), v) : 0;
     if (r < 0 && unspill(x) < 0)

@@ -42,11 +42,14 @@ typedef struct ec_lindex {
     uint64_t n;
     ec_lx_disk *disk; /* NULL: every entry is in memory */
     int ioerr;        /* a read of the disk tables failed */
+    int collecting;   /* before the seal: may still move to disk */
+    char *near;       /* a path in the directory for the temporary files, or NULL */
 } ec_lindex;
 
 /* Size the shards for about expect entries (0 = minimal). When expect is at
  * least ec_lindex_spill_min(), entries are collected in a temporary file in
- * dir (or $TMPDIR, /tmp) until ec_lindex_seal. */
+ * dir (or $TMPDIR, /tmp) until ec_lindex_seal; so are they, those in memory
+ * first, once that many have been added before the seal. */
 void ec_lindex_init(ec_lindex *x, uint64_t expect, const char *dir);
 /* Build the disk tables from the collected entries (a no-op in memory).
  * 0, or -1 with errno when the file cannot be read or written (the index
@@ -130,9 +133,12 @@ struct ec_ledger {
     ec_lintent intents[EC_L_INTENTS];
     uint64_t tick;
     uint64_t count[EC_LT_N];
-    uint64_t cursor;   /* the res record ec_ledger_find found last (0: none) */
-    uint64_t orphans;  /* res records whose batch reference cannot be resolved */
-    uint64_t unparsed; /* lines that are not JSON objects */
+    uint64_t cursor;      /* the res record ec_ledger_find found last (0: none) */
+    ec_buf last_id;       /* escaped batch id batch_key resolved last ... */
+    uint64_t last_intent; /* ... to this intent location (0: none) */
+    size_t last_src;      /* ... in this source */
+    uint64_t orphans;     /* res records whose batch reference cannot be resolved */
+    uint64_t unparsed;    /* lines that are not JSON objects */
     ec_buf esc, tmp, rec, out, error;
 };
 

@@ -5,6 +5,7 @@
 #include "ledger_int.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,14 @@ int ec_ledger_utf8_ok(const char *s, size_t n)
 
 void ec_ledger_escape(ec_buf *b, const char *s)
 {
+    size_t n = 0;
+    while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+        n++;
     ec_buf_clear(b);
+    if (!s[n]) { /* printable ASCII without quotes or backslashes: as is */
+        ec_buf_put(b, s, n);
+        return;
+    }
     ec_json_put_cstr(b, s);
     memmove(b->p, b->p + 1, b->len - 2);
     b->len -= 2;
@@ -250,6 +258,24 @@ static void get_person(const ec_json *d, int t, ec_person *p)
  * the position after ']' or NULL. */
 static const char *fast_values(const char *p, const char *e, ec_values *vs)
 {
+    /* the usual few values without escapes: one allocation for the list */
+    ec_str items[8];
+    size_t n = 0;
+    const char *at = p;
+    while (at < e && *at != ']' && n < 8) {
+        if (*at == ',')
+            at++;
+        const char *end = at < e && *at == '"' ? string_end(at + 1, e) : NULL;
+        if (!end || memchr(at + 1, '\\', (size_t)(end - at - 1)))
+            break;
+        items[n++] = (ec_str){at + 1, (size_t)(end - at - 1)};
+        at = end + 1;
+    }
+    if (at < e && *at == ']' && vs->n == 0) {
+        if (n)
+            ec_values_set_packed(vs, items, n);
+        return at + 1;
+    }
     while (p < e && *p != ']') {
         if (*p == ',')
             p++;
@@ -266,6 +292,20 @@ static const char *fast_values(const char *p, const char *e, ec_values *vs)
         p = q + 1;
     }
     return p < e ? p + 1 : NULL;
+}
+
+/* A number at p: plain digits (what we write) read directly, else strtod. */
+static double number_at(const char *p, const char *e, char **end)
+{
+    const char *q = p;
+    uint64_t v = 0;
+    while (q < e && *q >= '0' && *q <= '9' && q - p < 15)
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    if (q > p && q < e && (*q == '}' || *q == ',')) {
+        *end = (char *)(uintptr_t)q;
+        return (double)v;
+    }
+    return strtod(p, end);
 }
 
 static int starts(const char *p, const char *e, const char *lit)
@@ -303,12 +343,12 @@ static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
         p = fast_values(p + 7, e, &o->phones);
     char *end = NULL;
     if (p && starts(p, e, ",\"c\":")) {
-        o->credits = strtod(p + 5, &end);
+        o->credits = number_at(p + 5, e, &end);
         p = end;
     }
     if (!p || !starts(p, e, ",\"ts\":"))
         return -1;
-    double t = strtod(p + 6, &end);
+    double t = number_at(p + 6, e, &end);
     if (end != e - 1 || *end != '}')
         return -1;
     if (ts)

@@ -65,8 +65,38 @@ void ec_status_text(const ec_outcome *o, ec_buf *b)
     }
 }
 
+void ec_values_set_packed(ec_values *vs, const ec_str *items, size_t n)
+{
+    size_t bytes = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        bytes += items[i].len + 1;
+    vs->v = ec_xmalloc(bytes ? bytes : 1);
+    char *w = (char *)(vs->v + n);
+    for (size_t i = 0; i < n; i++) {
+        vs->v[i] = w;
+        memcpy(w, items[i].ptr, items[i].len);
+        w[items[i].len] = '\0';
+        w += items[i].len + 1;
+    }
+    vs->n = n;
+    vs->packed = 1;
+}
+
+/* A packed list as separately allocated strings, so that it can grow. */
+static void unpack(ec_values *vs)
+{
+    char **v = ec_xmalloc((vs->n ? vs->n : 1) * sizeof *v);
+    for (size_t i = 0; i < vs->n; i++)
+        v[i] = ec_xstrdup(vs->v[i]);
+    free(vs->v);
+    vs->v = v;
+    vs->packed = 0;
+}
+
 void ec_values_add(ec_values *vs, const char *s, size_t len)
 {
+    if (vs->packed)
+        unpack(vs);
     vs->v = ec_xrealloc(vs->v, (vs->n + 1) * sizeof *vs->v);
     vs->v[vs->n++] = ec_xstrndup(s, len);
 }
@@ -81,11 +111,12 @@ void ec_values_add_unique(ec_values *vs, const char *s, size_t len)
 
 void ec_values_free(ec_values *vs)
 {
-    for (size_t i = 0; i < vs->n; i++)
+    for (size_t i = 0; i < vs->n && !vs->packed; i++)
         free(vs->v[i]);
     free(vs->v);
     vs->v = NULL;
     vs->n = 0;
+    vs->packed = 0;
 }
 
 void ec_values_copy(ec_values *dst, const ec_values *src)
@@ -168,12 +199,25 @@ const ec_str *ec_row_value(const ec_row *r, int col)
     return NULL;
 }
 
+ec_row *ec_row_new_packed(size_t ncells, size_t memlen)
+{
+    size_t head = sizeof(ec_row) + ncells * sizeof(ec_cell);
+    ec_row *r = ec_xmalloc(head + (memlen ? memlen : 1));
+    memset(r, 0, sizeof *r);
+    r->cells = (ec_cell *)(void *)(r + 1);
+    r->mem = (char *)r + head;
+    r->packed = 1;
+    return r;
+}
+
 void ec_row_free(ec_row *r)
 {
     if (!r)
         return;
-    free(r->cells);
-    free(r->mem);
+    if (!r->packed) {
+        free(r->cells);
+        free(r->mem);
+    }
     free(r->bad_input);
     ec_outcome_clear(&r->out);
     free(r);

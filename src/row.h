@@ -42,6 +42,7 @@ enum ec_status {
 typedef struct ec_values {
     char **v;
     size_t n;
+    int packed; /* the strings live in v's own allocation (ec_values_set_packed) */
 } ec_values;
 
 /* One person found for an account (OpenFunnel fans one row out into these). */
@@ -87,6 +88,7 @@ typedef struct ec_row {
     ec_str raw_line;        /* NDJSON: an invalid line verbatim (into mem) */
     ec_outcome out;
     void *engine;           /* engine's per-row bookkeeping, NULL outside it */
+    int packed;             /* cells and mem live in the row's own allocation */
 } ec_row;
 
 /* The reader's column names in order. CSV: the header line. NDJSON: keys
@@ -108,6 +110,10 @@ int ec_field_from_name(const char *name);
 /* The status text for an outcome ("failed:" + reason for failures), written into b. */
 void ec_status_text(const ec_outcome *o, ec_buf *b);
 
+/* Make the empty list vs hold copies of the n strings items, with the
+ * pointers and the bytes in one allocation (one free). Appending to it
+ * later is fine (it is unpacked first). */
+void ec_values_set_packed(ec_values *vs, const ec_str *items, size_t n);
 /* Append a copy of s to the list. */
 void ec_values_add(ec_values *vs, const char *s, size_t len);
 /* Append s unless an equal value is already there. */
@@ -127,5 +133,9 @@ void ec_outcome_fail(ec_outcome *o, const char *reason);
 const ec_str *ec_row_value(const ec_row *r, int col);
 /* Free a row and everything it owns. */
 void ec_row_free(ec_row *r);
+/* A zeroed row with room for ncells cells and memlen bytes of cell text in
+ * the same allocation (cells and mem set, packed = 1): one malloc and one
+ * free per row. Never replace its cells or mem. Free with ec_row_free. */
+ec_row *ec_row_new_packed(size_t ncells, size_t memlen);
 
 #endif

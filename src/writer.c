@@ -41,6 +41,8 @@ ec_writer *ec_writer_new(const ec_writer_opts *o, const ec_header *in_hdr, enum 
     w->hdr = in_hdr;
     w->in_fmt = in_fmt;
     w->delim = o->delimiter ? o->delimiter : ',';
+    w->special['\n'] = w->special['\r'] = w->special['"'] = 1;
+    w->special[(unsigned char)w->delim] = 1;
     w->eol = o->excel || o->crlf ? "\r\n" : "\n";
     w->ncols = (size_t)-1;
     return w;
@@ -133,6 +135,9 @@ static void status_of(const ec_row *row, const ec_person *p, ec_buf *b)
     enum ec_status st = row->out.status;
     if (p && (p->emails.n || p->phones.n))
         ec_buf_puts(b, "enriched");
+    else if (p && p->status &&
+             (strncmp(p->status, "failed:", 7) == 0 || strncmp(p->status, "skipped:", 8) == 0))
+        ec_buf_puts(b, p->status); /* this person's own failure or skip */
     else if (p && (st == EC_ST_ENRICHED || st == EC_ST_NOT_FOUND))
         ec_buf_puts(b, "not_found");
     else if (st == EC_ST_PENDING && row->bad_input)

@@ -30,8 +30,9 @@ struct ec_writer {
     size_t nslot;
     ec_row **held; /* NDJSON -> CSV: invalid lines before the header */
     size_t nheld;
-    ec_buf val[EC_ADD_N]; /* scratch for the added values */
-    ec_buf tmp;           /* scratch */
+    unsigned char special[256]; /* CSV out: bytes that make a field quoted */
+    ec_buf val[EC_ADD_N];       /* scratch for the added values */
+    ec_buf tmp;                 /* scratch */
 };
 
 /* Added values of one output line (row, or person of that row when p is

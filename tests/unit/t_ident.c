@@ -77,6 +77,17 @@ static void test_linkedin(void)
     NORM(ec_norm_linkedin, "https://www.linkedin.com/in/acoaab-smith",
          "linkedin.com/in/acoaab-smith");
 
+    /* the common spellings take a fast path: the same answers at its edges */
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john_doe-2", "linkedin.com/in/john_doe-2");
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john-doe\t", c);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john-doe \xc2\xa0", c);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john-doe/x y", c);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john-Doe", c);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john-doe%20", NULL);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/john.doe", "linkedin.com/in/john.doe");
+    NORM(ec_norm_linkedin, "http://www.linkedin.com/in/", NULL);
+    NORM(ec_norm_linkedin, "https://www.linkedin.com/in/ACoAA", "linkedin.com/in/ACoAA");
+
     NORM(ec_norm_linkedin, "https://www.linkedin.com/company/acme", NULL);
     NORM(ec_norm_linkedin, "https://www.linkedin.com/sales/lead/ACwAAA1,NAME_SEARCH,x", NULL);
     NORM(ec_norm_linkedin, "https://www.linkedin.com/pub/john-doe/1/2/3", NULL);

@@ -611,6 +611,115 @@ static int replay(const char *path, int n, int shuffle)
     return found == n ? 0 : 1;
 }
 
+/* Results of many batches open at once, interleaved: at open, the replay
+ * reads evicted intents back from frames it has just checked. */
+static void test_interleaved(void)
+{
+    const char *p = path_in("interleaved.zst");
+    enum { NB = 12, PER = 40 };
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, NULL);
+    char keys[NB][PER][48];
+    const char *kp[PER];
+    for (int b = 0; b < NB; b++) {
+        char id[16];
+        for (int i = 0; i < PER; i++) {
+            snprintf(keys[b][i], sizeof keys[b][i], "p|e|ep|email=b%d-%d@x.io", b, i);
+            kp[i] = keys[b][i];
+        }
+        snprintf(id, sizeof id, "batch%d", b);
+        ec_ledger_intent(l, id, kp, PER, NULL, NULL);
+    }
+    for (int i = 0; i < PER; i++) /* one result of each batch in turn */
+        for (int b = 0; b < NB; b++) {
+            char email[48];
+            snprintf(email, sizeof email, "r%d-%d@y.io", b, i);
+            result(l, keys[b][i], EC_ST_ENRICHED, email);
+            if ((i * NB + b) % 97 == 0)
+                ec_journal_flush(ec_ledger_journal(l), NULL); /* many small frames */
+        }
+    ec_ledger_close(l, NULL);
+    ec_buf notes = {0};
+    l = ec_ledger_open(p, 0, &notes, NULL);
+    int good = 0;
+    for (int b = 0; l && b < NB; b++)
+        for (int i = 0; i < PER; i++) {
+            char email[48];
+            snprintf(email, sizeof email, "r%d-%d@y.io", b, i);
+            const char *got = email_of(l, keys[b][i]);
+            good += got && strcmp(got, email) == 0;
+        }
+    is_int(good, NB * PER, "interleaved batches: every result found after a reopen");
+    ok(!notes.len, "interleaved batches: no orphaned result (%s)", notes.p ? notes.p : "");
+    is_int(l ? (long long)ec_ledger_open_batches(l, NULL, NULL) : -1, NB,
+           "interleaved batches: all still open");
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&notes);
+}
+
+/* Values parsed from a res record share one allocation; they still grow,
+ * copy and free like any list (ASan checks the frees). */
+static void test_parse_values(void)
+{
+    static const char rec[] = "{\"t\":\"res\",\"k\":\"k1\",\"s\":\"enriched\",\"em\":[\"a@x.io\","
+                              "\"b@x.io\"],\"ph\":[\"+1 555\"],\"ts\":1700000000}";
+    ec_outcome o, c;
+    double ts = 0;
+    is_int(ec_ledger_parse_res(rec, strlen(rec), &o, &ts), 0, "parse: a res record");
+    ok(o.emails.n == 2 && strcmp(o.emails.v[1], "b@x.io") == 0 && o.phones.n == 1 &&
+           strcmp(o.phones.v[0], "+1 555") == 0 && ts == 1700000000.0,
+       "parse: its values and ts");
+    ok(o.emails.packed, "parse: the values in one allocation");
+    ec_outcome_copy(&c, &o);
+    ec_values_add(&o.emails, "c@x.io", 6);
+    ok(!o.emails.packed && o.emails.n == 3 && strcmp(o.emails.v[0], "a@x.io") == 0 &&
+           strcmp(o.emails.v[2], "c@x.io") == 0,
+       "parse: a packed list grows (unpacked first)");
+    ok(c.emails.n == 2 && strcmp(c.emails.v[0], "a@x.io") == 0, "parse: and copies");
+    ec_outcome_clear(&o);
+    ec_outcome_clear(&c);
+    static const char esc[] =
+        "{\"t\":\"res\",\"k\":\"k1\",\"s\":\"enriched\",\"em\":[\"a\\\"q@x.io\"],"
+        "\"ts\":1}";
+    is_int(ec_ledger_parse_res(esc, strlen(esc), &o, NULL), 0, "parse: an escaped value");
+    is_str(o.emails.n ? o.emails.v[0] : "", "a\"q@x.io", "parse: decoded");
+    ec_outcome_clear(&o);
+}
+
+/* --no-journal: a private ledger in an unlinked temporary file. */
+static void test_private(void)
+{
+    char tmp[300], cmd[400];
+    snprintf(tmp, sizeof tmp, "%s/private", dir);
+    mkdir(tmp, 0700);
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? ec_xstrdup(old) : NULL;
+    setenv("TMPDIR", tmp, 1);
+    ec_buf err = {0};
+    ec_ledger *l = ec_ledger_open_private(&err);
+    ok(l != NULL, "private ledger opens (%s)", err.p ? err.p : "");
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmp);
+    ok(system(cmd) == 0, "private ledger: no file left in TMPDIR while open");
+    for (int i = 0; l && i < 5000; i++) {
+        char key[64], email[64];
+        snprintf(key, sizeof key, "p|e|ep|email=u%d@x.io", i);
+        snprintf(email, sizeof email, "u%d@found.io", i);
+        result(l, key, EC_ST_ENRICHED, email);
+    }
+    is_str(l ? email_of(l, "p|e|ep|email=u0@x.io") : NULL, "u0@found.io",
+           "private ledger: an early outcome is found (from disk)");
+    is_str(l ? email_of(l, "p|e|ep|email=u4999@x.io") : NULL, "u4999@found.io",
+           "private ledger: the last one too (pending)");
+    ok(l && !email_of(l, "p|e|ep|email=nobody@x.io"), "private ledger: an unknown key is not");
+    ec_ledger_close(l, NULL);
+    if (saved) {
+        setenv("TMPDIR", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("TMPDIR");
+    }
+    ec_buf_free(&err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "bench") == 0)
@@ -630,6 +739,9 @@ int main(int argc, char **argv)
     test_in_order(1);
     test_compact();
     test_merge();
+    test_interleaved();
+    test_parse_values();
+    test_private();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
