@@ -118,16 +118,8 @@ static void state_free(of_state *s)
         free(s->acct[i].job);
         ec_values_free(&s->acct[i].people);
     }
-    for (size_t i = 0; i < s->npers; i++) {
-        ec_person *p = &s->pers[i].p;
-        free(p->id);
-        free(p->name);
-        free(p->title);
-        free(p->linkedin_url);
-        free(p->status);
-        ec_values_free(&p->emails);
-        ec_values_free(&p->phones);
-    }
+    for (size_t i = 0; i < s->npers; i++)
+        ec_person_clear(&s->pers[i].p);
     for (size_t i = 0; i < s->nchunk; i++) {
         free(s->chunk[i].pix);
         free(s->chunk[i].job);

@@ -126,7 +126,7 @@ void ec_values_copy(ec_values *dst, const ec_values *src)
         ec_values_add(dst, src->v[i], strlen(src->v[i]));
 }
 
-static void person_clear(ec_person *p)
+void ec_person_clear(ec_person *p)
 {
     free(p->id);
     free(p->name);
@@ -148,7 +148,7 @@ void ec_outcome_clear(ec_outcome *o)
     ec_values_free(&o->emails);
     ec_values_free(&o->phones);
     for (size_t i = 0; i < o->npeople; i++)
-        person_clear(&o->people[i]);
+        ec_person_clear(&o->people[i]);
     free(o->people);
     memset(o, 0, sizeof *o);
 }

@@ -56,6 +56,9 @@ typedef struct ec_person {
     ec_values phones;
 } ec_person;
 
+/* Free what p owns and leave the struct to be reused or dropped. */
+void ec_person_clear(ec_person *p);
+
 /* The result of looking up one set of identifiers. Owned strings. */
 typedef struct ec_outcome {
     enum ec_status status;
