@@ -22,7 +22,7 @@ mkdir -p "$out/obj" "$out/artifacts" "$out/corpus"
 command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (apt-get install clang libclang-rt-14-dev)"; exit 1; }
 [ -f "$build/config.h" ] || { echo "fuzz: run configure first ($build/config.h missing)"; exit 1; }
 
-san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+san="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer"
 cflags="-std=c11 -g -O1 -I$src/src -I$build $(pkg-config --cflags libcurl libzstd)"
 libs="$(pkg-config --libs libcurl libzstd) -lcsv -lm -lpthread"
 

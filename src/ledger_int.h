@@ -196,6 +196,14 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
 /* Parse a res record's outcome and ts. 0 or -1. */
 int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts);
 /* Append a res record for key (escaped text) to b. */
+/* A record's timestamp as the whole seconds written back: a journal read
+ * from disk may hold any number there, and one that is not finite or is
+ * beyond what any clock gives (negative, or 2^53 and up) is written as 0. */
+static inline long long ec_ledger_ts_int(double ts)
+{
+    return ts >= 0 && ts < 9007199254740992.0 ? (long long)ts : 0;
+}
+
 void ec_ledger_put_res(ec_buf *b, const char *esckey, size_t keylen, const char *batch, size_t pos,
                        const ec_outcome *o, double ts);
 /* Append the intent record of an open batch (with its keys). */

@@ -182,7 +182,7 @@ void ec_ledger_put_res(ec_buf *b, const char *esckey, size_t keylen, const char 
     }
     if (o->credits != 0)
         ec_buf_printf(b, ",\"c\":%.15g", o->credits);
-    ec_buf_printf(b, ",\"ts\":%lld}", (long long)ts);
+    ec_buf_printf(b, ",\"ts\":%lld}", ec_ledger_ts_int(ts));
 }
 
 void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys)
@@ -203,7 +203,7 @@ void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys)
         ec_json_put_cstr(b, ob->idem);
     else
         ec_buf_puts(b, "null");
-    ec_buf_printf(b, ",\"ts\":%lld}", (long long)ob->ts);
+    ec_buf_printf(b, ",\"ts\":%lld}", ec_ledger_ts_int(ob->ts));
 }
 
 /* ------------------------------------------------------------------ parsing */

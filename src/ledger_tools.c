@@ -165,7 +165,7 @@ static int put_open_batches(ec_ledger *l, ec_journal *out, ec_buf *err)
             ec_json_put_cstr(&rec, b->id);
             ec_buf_puts(&rec, ",\"cp\":");
             ec_json_put_cstr(&rec, b->cp);
-            ec_buf_printf(&rec, ",\"ts\":%lld}", (long long)b->ts);
+            ec_buf_printf(&rec, ",\"ts\":%lld}", ec_ledger_ts_int(b->ts));
             rc = ec_journal_append(out, rec.p, rec.len, NULL);
         }
     }

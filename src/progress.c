@@ -4,6 +4,7 @@
 #include "progress.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ static size_t build_pieces(piece *pc, const ec_engine_stats *st, double rows_per
     pc[n++].rank = 5;
     int exact;
     double c = credits_spent(st, &exact);
-    snprintf(pc[n].text, sz, c == (double)(long long)c ? "credits %s%.0f" : "credits %s%.1f",
+    snprintf(pc[n].text, sz, c == floor(c) && fabs(c) < 1e15 ? "credits %s%.0f" : "credits %s%.1f",
              exact ? "" : "~", c);
     pc[n++].rank = 7;
     if (rows_per_s >= 0) {
