@@ -43,7 +43,7 @@ is "$(log_count "$WORK/sb.log" GET '/api/v1/entities/prospects/person/[0-9a-f-]*
 is "$(log_count "$WORK/sb.log" POST '/api/v1/operations/enrichment/[0-9a-f-]*')" 0 \
     "no single-person calls"
 is "$(lance_jobs "$SB_URL")" 300 "one enrichment per person and field"
-is "$(stat_of "$SB_URL" double_charged)" 0 "double_charged 0"
+is "$(sb_last "$SB_URL" double_charged)" 0 "double_charged 0"
 posts=$(log_count "$WORK/sb.log" POST $BATCH)
 run "$SB_URL" "$WORK/j.zst" "$IN" >"$WORK/again.csv"
 same_file "$WORK/again.csv" "$WORK/out.csv" "the same command again: the same output"
@@ -53,7 +53,7 @@ is "$(statuses "$WORK/retry.csv" | grep -c failed)" 0 \
     "--retry-failed: the failed enrichments are made again, and succeed"
 made=$(($(lance_jobs "$SB_URL") - 300))
 ok "$([ "$made" -ge 18 ] && [ "$made" -le 36 ]; echo $?)" "... $made new enrichments for 18 rows, the rest reused"
-is "$(stat_of "$SB_URL" double_charged)" 0 "... double_charged 0"
+is "$(sb_last "$SB_URL" double_charged)" 0 "... double_charged 0"
 run "$SB_URL" "$WORK/je.zst" --fields email "$IN" >"$WORK/em.csv"
 is "$(sed 1d "$WORK/em.csv" | awk -F, '$(NF-1) != ""' | wc -l | tr -d ' ')" 0 \
     "--fields email: no phone column filled"
@@ -85,8 +85,8 @@ awk -F, 'BEGIN { OFS = "," } { print } $NF == "enriched" {
     "$WORK/want.csv" >"$WORK/want.part"
 bad=$(grep -v ',skipped:credits$' "$WORK/cr.csv" | grep -v -x -F -f "$WORK/want.part")
 is "$bad" "" "... the rows not skipped are right (or lack what a refused pass would give)"
-ok "$(awk "BEGIN { exit !($(stat_of "$U" credits_charged) <= 60) }"; echo $?)" "... within the balance"
-is "$(stat_of "$U" double_charged)" 0 "... double_charged 0"
+ok "$(awk "BEGIN { exit !($(sb_last "$U" credits_charged) <= 60) }"; echo $?)" "... within the balance"
+is "$(sb_last "$U" double_charged)" 0 "... double_charged 0"
 sb_down "$WORK/cr"
 
 # --- 5xx and malformed answers: retried (re-posting a batch is free)
@@ -102,7 +102,7 @@ for fault in "--fail-5xx 0.1" "--malformed 0.1"; do
         "$name: retried; rows right (or failed:bad_response after a second malformed answer)"
     ok "$([ "$(grep -c 'failed:bad_response$' "$WORK/$name.csv")" -lt 10 ]; echo $?)" \
         "$name: ... which few rows end"
-    is "$(stat_of "$U" double_charged)" 0 "$name: double_charged 0"
+    is "$(sb_last "$U" double_charged)" 0 "$name: double_charged 0"
     sb_down "$WORK/$name"
 done
 
@@ -123,6 +123,6 @@ is "$?" 0 "rerun after kill -9: exit 0"
 same_file "$WORK/r.csv" "$WORK/want.csv" "... the output is complete and right"
 is "$jobs/$(lance_jobs "$U")" "300/300" "... the re-posted batches made no new enrichment"
 is "$(log_count "$WORK/kill.log" POST $BATCH)" 8 "... (each batch posted twice)"
-is "$(stat_of "$U" double_charged)" 0 "... nothing paid twice"
+is "$(sb_last "$U" double_charged)" 0 "... nothing paid twice"
 sb_down "$WORK/kill"
 done_testing

@@ -59,16 +59,16 @@ is "$(log_count "$WORK/sb.log" POST /api/v1/enrich/fast-people-enrichment)" 60 \
 ok "$([ "$(log_max "$WORK/sb.log" POST /api/v1/enrich/people)" -le 500 ]; echo $?)" \
     "enrichment jobs of at most 500 people"
 is "$(grep -c '"status":4[0-9][0-9]' "$WORK/sb.log")" 8 "no 4xx but the 8 unknown accounts"
-is "$(stat_of "$SB_URL" double_charged)" 0 "double_charged 0"
+is "$(sb_last "$SB_URL" double_charged)" 0 "double_charged 0"
 if command -v zstdcat >/dev/null; then
     is "$(zstdcat "$WORK/j.zst" | grep -c '"t":"intent"')" 6 \
         "one synced intent per batch (not one per discovery POST)"
 fi
-charged=$(stat_of "$SB_URL" credits_charged)
+charged=$(sb_last "$SB_URL" credits_charged)
 posts=$(grep -c '"method":"POST"' "$WORK/sb.log")
 run "$SB_URL" "$WORK/j.zst" "$IN" >"$WORK/again.csv" 2>/dev/null
 same_file "$WORK/again.csv" "$WORK/out.csv" "the same command again: the same output, from the journal"
-is "$(grep -c '"method":"POST"' "$WORK/sb.log")/$(stat_of "$SB_URL" credits_charged)" \
+is "$(grep -c '"method":"POST"' "$WORK/sb.log")/$(sb_last "$SB_URL" credits_charged)" \
     "$posts/$charged" "... with no request paid again"
 
 # --- more than 500 people in a batch: chunks of 500
@@ -130,8 +130,8 @@ ok "$(grep -q ',skipped:credits$' "$WORK/cr.out" && grep -q ',enriched$' "$WORK/
     "... some accounts enriched, the rest skipped:credits"
 bad=$(grep -v ',skipped:credits$' "$WORK/cr.out" | grep -v -x -F -f "$WORK/sub.want")
 is "$bad" "" "... and the rows not skipped are right"
-ok "$(awk "BEGIN { exit !($(stat_of "$U" credits_charged) <= 150) }"; echo $?)" "... within the balance"
-is "$(stat_of "$U" double_charged)" 0 "... double_charged 0"
+ok "$(awk "BEGIN { exit !($(sb_last "$U" credits_charged) <= 150) }"; echo $?)" "... within the balance"
+is "$(sb_last "$U" double_charged)" 0 "... double_charged 0"
 sb_down "$WORK/cr"
 
 # --- 5xx and malformed answers. One account first, where every request
@@ -173,7 +173,7 @@ for fault in "--fail-5xx 0.25" "--malformed 0.25"; do
         "$(accounts "$WORK/sub.csv" | paste -s -d ' ' -)" "$name: every input row there, in order"
     drop_failed "$WORK/$name.out" "uncertain|bad_response" "$WORK/sub.want"
     same_file "$WORK/$name.out.kept" "$WORK/sub.want.kept" "$name: every other account is right"
-    is "$(stat_of "$U" double_charged)" 0 "$name: double_charged 0"
+    is "$(sb_last "$U" double_charged)" 0 "$name: double_charged 0"
     failed=$(grep -c -E ',failed:(uncertain|bad_response)$' "$WORK/$name.out")
     # causes in the log: "enrich" = faulty answers to an enrichment POST;
     # "again" = a poll whose retry was spoiled too, or (malformed) two
@@ -224,11 +224,11 @@ same_file "$WORK/r1.out.kept" "$WORK/want.csv.kept" \
 posted=$(log_count "$WORK/kill.log" POST /api/v1/enrich/fast-people-enrichment)
 ok "$([ "$posted" -le 60 ] && [ "$posted" -ge $((60 - $(grep -c . "$WORK/drop"))) ]; echo $?)" \
     "... no account discovered twice ($posted discovery POSTs for 60 accounts)"
-is "$(stat_of "$U" double_charged)" 0 "... double_charged 0"
+is "$(sb_last "$U" double_charged)" 0 "... double_charged 0"
 run "$U" "$WORK/jr.zst" --retry-failed "$IN" >"$WORK/r2.out" 2>/dev/null
 is "$?" 0 "then --retry-failed: exit 0"
 same_file "$WORK/r2.out" "$WORK/want.csv" "... and the output is complete and right"
-is "$(stat_of "$U" double_charged)" 0 "... still nothing charged twice"
+is "$(sb_last "$U" double_charged)" 0 "... still nothing charged twice"
 echo "# killed after $before discovery POSTs; $(grep -c . "$WORK/drop") accounts were uncertain"
 sb_down "$WORK/kill"
 sb_down "$WORK/orc"

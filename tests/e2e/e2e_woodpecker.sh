@@ -45,7 +45,7 @@ is "$overlap" 0 "the request log shows no overlap"
 is "$(grep -c 'does not return phone numbers' "$WORK/err")" 1 "asking for phone (the default): one warning"
 is "$(sed 1d "$WORK/out.csv" | awk -F, '$(NF-1) != ""' | wc -l | tr -d ' ')" 0 \
     "... and the phone column stays empty"
-is "$(stat_of "$SB_URL" double_charged)" 0 "double_charged 0"
+is "$(sb_last "$SB_URL" double_charged)" 0 "double_charged 0"
 posts=$(grep -c '"method":"POST"' "$WORK/sb.log")
 run "$SB_URL" "$WORK/j.zst" -q "$IN" >"$WORK/again.csv"
 same_file "$WORK/again.csv" "$WORK/out.csv" "the same command again: the same output"
@@ -80,8 +80,8 @@ is "$(first "$WORK/cr.csv" | paste -s -d ' ' -)" "$(first "$WORK/sub.csv" | past
 ok "$(grep -q ',skipped:credits$' "$WORK/cr.csv" && grep -q ',enriched$' "$WORK/cr.csv"; echo $?)" \
     "... some leads enriched (PARTIALLY_ENQUEUED), the rest skipped:credits"
 is "$(same_or "$WORK/cr.csv" "$WORK/sub.want" 'skipped:credits')" "" "... the rest right"
-ok "$(awk "BEGIN { exit !($(stat_of "$U" credits_charged) <= 20) }"; echo $?)" "... within the balance"
-is "$(stat_of "$U" double_charged)" 0 "... double_charged 0"
+ok "$(awk "BEGIN { exit !($(sb_last "$U" credits_charged) <= 20) }"; echo $?)" "... within the balance"
+is "$(sb_last "$U" double_charged)" 0 "... double_charged 0"
 sb_down "$WORK/cr"
 
 # --- 5xx and malformed answers
@@ -102,7 +102,7 @@ for fault in "--fail-5xx 0.15" "--malformed 0.15"; do
     else
         same_file "$WORK/$name.csv" "$WORK/sub.want" "$name: retried, the output is right"
     fi
-    is "$(stat_of "$U" double_charged)/$(violations "$U")" 0/0 "$name: double_charged 0, one request at a time"
+    is "$(sb_last "$U" double_charged)/$(violations "$U")" 0/0 "$name: double_charged 0, one request at a time"
     sb_down "$WORK/$name"
 done
 
@@ -122,7 +122,7 @@ is "$(sed -n 's/.*"method":"\([A-Z]*\)","path":"\([^"]*\)","query":"\([a-z_]*\).
     "POST ENR  null;GET ENR created_after 200" \
     "... the list of recent batches is asked, not the queue call again"
 is "$(log_count "$WORK/lost.log" POST /rest/v2/lead_finder/leads/enrichments)" 1 "... one queue call"
-is "$(stat_of "$U" double_charged)" 0 "... nothing paid twice"
+is "$(sb_last "$U" double_charged)" 0 "... nothing paid twice"
 sb_down "$WORK/lost"
 
 # --- NOT_ENQUEUED: another run (same key, its own journal) queues the same
@@ -140,7 +140,7 @@ same_file "$WORK/b.out" "$WORK/3.want" "... the second run's output is right"
 same_file "$WORK/a.out" "$WORK/3.want" "... and so is the first's"
 is "$(grep '"method":"POST"' "$WORK/twice.log" | sed -n 's/.*"status":\([0-9]*\).*/\1/p' | paste -s -d ' ' -)" \
     "202 200" "... its queue call answered 200 (NOT_ENQUEUED: no batch)"
-is "$(stat_of "$U" double_charged)" 0 "... nothing paid twice"
+is "$(sb_last "$U" double_charged)" 0 "... nothing paid twice"
 sb_down "$WORK/twice"
 
 # --- kill -9 in the middle, then the same command
@@ -164,7 +164,7 @@ v0=$(violations "$U")
 run "$U" "$WORK/jr.zst" -q "$IN" >"$WORK/r.csv" 2>"$WORK/r.err"
 is "$?" 0 "rerun after kill -9: exit 0"
 same_file "$WORK/r.csv" "$WORK/want.csv" "... the output is complete and right"
-is "$(stat_of "$U" double_charged)" 0 "... no lead paid twice"
+is "$(sb_last "$U" double_charged)" 0 "... no lead paid twice"
 is "$(($(violations "$U") - v0))" 0 "... one request at a time"
 echo "# $(log_count "$WORK/kill.log" POST /rest/v2/lead_finder/leads/enrichments) queue calls in all"
 sb_down "$WORK/kill"

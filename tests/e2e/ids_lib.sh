@@ -8,23 +8,11 @@
 # lines enrichcsv must print. The sandbox's answers are deterministic, so a
 # fresh one answers the same as the one the run used.
 
-unset AMPLEMARKET_API_KEY THEHOG_API_KEY THEHOG_ACCESS_KEY THEHOG_SECRET_KEY \
-    OPENFUNNEL_API_KEY OPENFUNNEL_USER_ID WOODPECKER_API_KEY LANCE_API_TOKEN \
-    ENRICHCSV_PROVIDER ENRICHCSV_JOURNAL ENRICHCSV_SANDBOX_ARGS
-export XDG_STATE_HOME="$WORK/state" XDG_CONFIG_HOME="$WORK/config"
+isolate_env
 command -v curl >/dev/null || skip_all "needs curl"
 command -v python3 >/dev/null || skip_all "needs python3"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-
-# cleanup (lib.sh's EXIT trap) also stops every sandbox sb_up started
-cleanup() {
-    for _p in "$WORK"/*/sb.pid; do
-        [ -s "$_p" ] && kill "$(cat "$_p")" 2>/dev/null
-    done
-    [ -n "$SB_PID" ] && kill "$SB_PID" 2>/dev/null && wait "$SB_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
 
 # todo_is GOT WANT DESCRIPTION REASON: like lib.sh's `is`, for a known bug
 # of someone else's code: "# TODO REASON" on the line, and a failure does
@@ -33,34 +21,6 @@ todo_is() {
     _tap_n=$((_tap_n + 1))
     if [ "$1" = "$2" ]; then echo "ok $_tap_n - $3 # TODO $4"; else
         echo "not ok $_tap_n - $3 # TODO $4"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
-}
-
-# sb_up DIR [ARGS...]: start another sandbox (state in DIR); prints its URL.
-sb_up() {
-    _d=$1
-    shift
-    mkdir -p "$_d"
-    rm -f "$_d/sb.port"
-    "$SANDBOX" -q --port 0 --port-file "$_d/sb.port" "$@" >/dev/null 2>"$_d/sb.err" &
-    echo $! >"$_d/sb.pid"
-    _i=0
-    while [ ! -s "$_d/sb.port" ] && [ $_i -lt 400 ]; do
-        sleep 0.025
-        _i=$((_i + 1))
-    done
-    [ -s "$_d/sb.port" ] || { echo "Bail out! sandbox did not start: $(cat "$_d/sb.err")"; exit 1; }
-    echo "http://127.0.0.1:$(cat "$_d/sb.port")"
-}
-sb_down() {
-    [ -s "$1/sb.pid" ] || return 0
-    kill "$(cat "$1/sb.pid")" 2>/dev/null
-    rm -f "$1/sb.pid"
-}
-
-# stat_of URL NAME: the last number named NAME in the sandbox's stats (for
-# double_charged and credits_charged, the all-provider total).
-stat_of() {
-    curl -s "$1/_sandbox/stats" | sed -n 's/.*"'"$2"'":\(-\{0,1\}[0-9][0-9.]*\).*/\1/p'
 }
 
 # log_count LOG METHOD PATH-REGEX: requests of the log with that method

@@ -2,10 +2,7 @@
 # (sourced after tests/lib.sh). Each helper keeps its state in a directory
 # given to it, so several sandboxes and runs can go on at once.
 
-unset AMPLEMARKET_API_KEY THEHOG_API_KEY THEHOG_ACCESS_KEY THEHOG_SECRET_KEY \
-    OPENFUNNEL_API_KEY OPENFUNNEL_USER_ID WOODPECKER_API_KEY LANCE_API_TOKEN \
-    ENRICHCSV_PROVIDER ENRICHCSV_JOURNAL ENRICHCSV_SANDBOX_ARGS
-export XDG_STATE_HOME="$WORK/state" XDG_CONFIG_HOME="$WORK/config"
+isolate_env
 
 # gen_rows FIRST LAST: CSV rows id,Full Name,LinkedIn URL,Company (no header).
 # Identifiers derive from the id only, so any slice of ids is reproducible.
@@ -17,40 +14,6 @@ gen_rows() {
     }'
 }
 gen_header() { echo "id,Full Name,LinkedIn URL,Company"; }
-
-# sb_up DIR [SANDBOX ARGS...]: start a sandbox whose state lives in DIR;
-# prints its base URL. The pid is in DIR/sb.pid.
-sb_up() {
-    _d=$1
-    shift
-    mkdir -p "$_d"
-    rm -f "$_d/sb.port"
-    "$SANDBOX" -q --port 0 --port-file "$_d/sb.port" "$@" >/dev/null 2>"$_d/sb.err" &
-    echo $! >"$_d/sb.pid"
-    _i=0
-    while [ ! -s "$_d/sb.port" ] && [ $_i -lt 400 ]; do
-        sleep 0.025
-        _i=$((_i + 1))
-    done
-    [ -s "$_d/sb.port" ] || { echo "Bail out! sandbox did not start: $(cat "$_d/sb.err")"; exit 1; }
-    echo "http://127.0.0.1:$(cat "$_d/sb.port")"
-}
-
-# sb_down DIR: stop the sandbox started by sb_up DIR (SIGTERM; it may take
-# a moment to exit, which nobody waits for).
-sb_down() {
-    [ -s "$1/sb.pid" ] || return 0
-    kill "$(cat "$1/sb.pid")" 2>/dev/null
-    rm -f "$1/sb.pid"
-}
-
-# sb_last URL NAME: the last number named NAME in the sandbox's stats, which
-# for the top-level counters that also appear per provider (double_charged,
-# credits_charged, credits_left) is the total. No python: a python start
-# costs more CPU than a whole enrichcsv run.
-sb_last() {
-    curl -s "$1/_sandbox/stats" | sed -n 's/.*"'"$2"'":\(-\{0,1\}[0-9][0-9.]*\).*/\1/p'
-}
 
 # posts LOGFILE: POST requests in a sandbox request log; lookups_posted
 # LOGFILE: the items they carried.

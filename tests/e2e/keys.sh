@@ -5,10 +5,7 @@
 # never in -v output, error messages, the output or the journal. A wrong
 # key exits 5 naming the variable. --cacert naming no file is a clear error.
 . "$TESTS_SRC/lib.sh"
-unset AMPLEMARKET_API_KEY THEHOG_API_KEY THEHOG_ACCESS_KEY THEHOG_SECRET_KEY \
-      OPENFUNNEL_API_KEY OPENFUNNEL_USER_ID WOODPECKER_API_KEY LANCE_API_TOKEN \
-      ENRICHCSV_PROVIDER ENRICHCSV_JOURNAL
-export XDG_STATE_HOME="$WORK/state" XDG_CONFIG_HOME="$WORK/config"
+isolate_env
 IN="$DATA/excel-export.csv"
 KEY="ecKEY-7Qz4Wx9Lm2Pv"      # distinctive: any trace of it is found by grep
 BAD="ecBAD-3Hn8Rt5Yk1Js"

@@ -7,10 +7,7 @@
 . "$TESTS_SRC/lib.sh"
 MAN="$TESTS_SRC/../man/enrichcsv.1"
 SRC="$TESTS_SRC/../src"
-unset AMPLEMARKET_API_KEY THEHOG_API_KEY THEHOG_ACCESS_KEY THEHOG_SECRET_KEY \
-      OPENFUNNEL_API_KEY OPENFUNNEL_USER_ID WOODPECKER_API_KEY LANCE_API_TOKEN \
-      ENRICHCSV_PROVIDER ENRICHCSV_JOURNAL ENRICHCSV_SANDBOX ENRICHCSV_SANDBOX_ARGS
-export XDG_STATE_HOME="$WORK/state" XDG_CONFIG_HOME="$WORK/config"
+isolate_env
 
 # section NAME: the text of one .Sh section of the man page
 section() { awk -v s="$1" '/^\.Sh /{ on = (substr($0, 5) == s) ; next } on' "$MAN"; }

@@ -21,8 +21,7 @@ mkdir -p "$PARALLEL_HOME"
 printf 'a\n1\n' | parallel --will-cite --pipe --csv --header : cat >/dev/null 2>&1 ||
     skip_all "parallel --csv needs Text::CSV (Debian: libtext-csv-perl)"
 
-unset AMPLEMARKET_API_KEY ENRICHCSV_PROVIDER ENRICHCSV_JOURNAL
-export XDG_STATE_HOME="$WORK/state" XDG_CONFIG_HOME="$WORK/config"
+isolate_env
 README="$TESTS_SRC/../README"
 LEADS="$DATA/leads.csv"
 PY=python3
