@@ -130,9 +130,11 @@ while [ "$n" -le "$syncs" ]; do
 done
 echo "# $cases injected cases"
 is "$bad" 0 "every injected write or sync failure: right exit and reason, journal readable, rerun identical, nothing charged twice"
-# how many writes a run makes shifts with timing (output chunks, polls), so
-# a later run may end before write N: what must hold is that every kind of
-# fault was injected, on as many calls as any run makes of that kind
-[ "$jcases" -ge 4 ] && [ "$ocases" -ge 3 ] && [ "$scases" -ge 4 ]
+# how many writes a run makes, and which of them go to stdout, shifts with
+# timing (output chunks, polls): a later run may end before write N, or put
+# another fd there. What must hold is that every kind of fault was injected
+# (a run makes >= 4 journal writes and fdatasyncs, test 4, and 1-3 output
+# writes)
+[ "$jcases" -ge 4 ] && [ "$ocases" -ge 1 ] && [ "$scases" -ge 4 ]
 ok $? "the faults were injected: $jcases on journal writes, $ocases on output writes, $scases on fdatasync"
 done_testing
