@@ -666,6 +666,8 @@ static void on_answer(void *ud, ec_http_result *res)
     ec_reqs more = {0};
     ec_buf msg = {0};
     enum ec_verdict v = e->prov->handle(&e->cfg->pctx, &B->b, &r->req, &resp, &more, &msg);
+    if (v == EC_V_RETRY && res->retry_after < 0 && e->prov->retry_hint)
+        res->retry_after = e->prov->retry_hint(&resp);
     int finished = apply_verdict(e, r, v, res, &more, msg.p);
     ec_reqs_free(&more);
     ec_buf_free(&msg);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "json.h"
 #include "prov_openfunnel_int.h"
 #include "prov_util.h"
@@ -250,6 +251,28 @@ static enum ec_verdict of_error(const ec_response *resp, char *code, size_t size
     if (strcmp(code, "RATE_LIMITED") == 0)
         return EC_V_RETRY;
     return ec_verdict_for_status(resp->status);
+}
+
+/* The wait a 429 RATE_LIMITED body asks for: details.retry_after_seconds
+ * [V for the auth endpoints; the general envelope is U], also accepted at
+ * the root and under "detail" or "error"; clamped as Retry-After is. */
+static double of_retry_hint(const ec_response *resp)
+{
+    ec_json j = {0};
+    double secs = -1;
+    if (resp->body && resp->len && ec_json_parse(&j, resp->body, resp->len, NULL) == 0) {
+        int where[4] = {ec_json_get(&j, 0, "details"), 0, ec_json_get(&j, 0, "detail"),
+                        ec_json_get(&j, 0, "error")};
+        for (int w = 0; w < 4 && secs < 0; w++) {
+            double d;
+            if (ec_json_type(&j, where[w]) == EC_JSON_OBJECT &&
+                ec_json_double(&j, ec_json_get(&j, where[w], "retry_after_seconds"), &d) == 0 &&
+                d >= 0)
+                secs = ec_retry_after_clamp(d);
+        }
+    }
+    ec_json_free(&j);
+    return secs;
 }
 
 /* Parse a 2xx body that must be a JSON object. */
@@ -621,6 +644,7 @@ const ec_provider ec_prov_openfunnel = {
     .handle = of_handle,
     .checkpoint = ec_of_checkpoint,
     .resume = ec_of_resume,
+    .retry_hint = of_retry_hint,
     .auth_headers = of_auth_headers,
     .free_state = ec_of_free_state,
 };

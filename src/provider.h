@@ -163,6 +163,12 @@ typedef struct ec_provider {
     int (*resume)(const ec_pctx *ctx, ec_batch *b, const char *checkpoint, ec_reqs *out,
                   ec_buf *msg);
 
+    /* Seconds an error answer's body asks the client to wait before trying
+     * again (for a provider that says so there instead of in Retry-After),
+     * or -1 when it says nothing. Asked only for a RETRY verdict on an
+     * answer without Retry-After. May be NULL. */
+    double (*retry_hint)(const ec_response *resp);
+
     /* Add the authentication headers ("Name: value" lines) for a request. */
     void (*auth_headers)(const ec_auth *auth, const ec_request *req, ec_values *headers);
 

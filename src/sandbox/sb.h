@@ -22,6 +22,7 @@ typedef struct sb_config {
     double rate_limit_per_min;    /* --rate-limit N/min (0 = off) */
     double rate_limit_burst;      /* tokens the bucket holds: N of --rate-limit N/min or N/s */
     int retry_after_date;         /* --retry-after-date: Retry-After as an HTTP-date */
+    int no_retry_after;           /* --no-retry-after: 429s without Retry-After */
     long retry_after_s;           /* --retry-after S: the wait an injected 429 asks for */
     double fail_429;              /* --fail-429 P */
     double fail_5xx;              /* --fail-5xx P */

@@ -209,6 +209,8 @@ static void fault_body(sb_resp *resp, int provider, int status, const char *path
 
 static void set_retry_after(sb_resp *resp, long wait)
 {
+    if (sb_cfg.no_retry_after) /* only the body says how long (OpenFunnel's does) */
+        return;
     if (!sb_cfg.retry_after_date) {
         snprintf(resp->retry_after, sizeof resp->retry_after, "%ld", wait);
         return;

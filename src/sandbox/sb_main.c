@@ -20,6 +20,7 @@ enum {
     OPT_JOB_MS,
     OPT_RATE,
     OPT_RETRY_DATE,
+    OPT_NO_RETRY,
     OPT_RETRY_AFTER,
     OPT_FAIL_429,
     OPT_FAIL,
@@ -45,6 +46,7 @@ static const struct option options[] = {
     {"job-ms", required_argument, NULL, OPT_JOB_MS},
     {"rate-limit", required_argument, NULL, OPT_RATE},
     {"retry-after-date", no_argument, NULL, OPT_RETRY_DATE},
+    {"no-retry-after", no_argument, NULL, OPT_NO_RETRY},
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
     {"fail-429", required_argument, NULL, OPT_FAIL_429},
     {"fail-5xx", required_argument, NULL, OPT_FAIL},
@@ -68,8 +70,8 @@ static const struct option options[] = {
 static const char usage_text[] =
     "Usage: enrichcsv-sandbox [-q] [-p PORT] [--port-file FILE] [--seed N] [--key KEY]\n"
     "         [--latency-ms MS] [--job-ms MS] [--rate-limit N[/min|/s]] [--retry-after-date]\n"
-    "         [--fail-429 P] [--retry-after S] [--fail-5xx P] [--drop P] [--drop-after P]\n"
-    "         [--malformed P] [--credits N]\n"
+    "         [--no-retry-after] [--fail-429 P] [--retry-after S] [--fail-5xx P] [--drop P]\n"
+    "         [--drop-after P] [--malformed P] [--credits N]\n"
     "         [--max-batch N] [--thehog-items=result|toplevel|array] [--thehog-contact-objects]\n"
     "         [--thehog-poll-url=absolute|relative] [--openfunnel-ids=people_ids|result]\n"
     "         [--woodpecker-wrapped] [--log FILE]\n"
@@ -232,6 +234,9 @@ static void parse_option(int c, const char *arg, main_opts *o)
         break;
     case OPT_RETRY_DATE:
         sb_cfg.retry_after_date = 1;
+        break;
+    case OPT_NO_RETRY:
+        sb_cfg.no_retry_after = 1;
         break;
     case OPT_LOG:
         o->log_path = arg;

@@ -415,6 +415,32 @@ static void test_errors(void)
     h_free(&h);
 }
 
+/* The wait a 429 body asks for, used when the answer has no Retry-After. */
+static double hint(const char *body)
+{
+    ec_response r = {429, body, strlen(body), NULL, -1};
+    return ec_prov_openfunnel.retry_hint(&r);
+}
+
+static void test_retry_hint(void)
+{
+    ok(ec_prov_openfunnel.retry_hint != NULL, "OpenFunnel reads a wait from 429 bodies");
+    ok(hint("{\"error_code\":\"RATE_LIMITED\",\"message\":\"slow down\","
+            "\"details\":{\"retry_after_seconds\":7}}") == 7,
+       "details.retry_after_seconds (the documented envelope)");
+    ok(hint("{\"error_code\":\"RATE_LIMITED\",\"retry_after_seconds\":2.5}") == 2.5,
+       "retry_after_seconds at the root");
+    ok(hint("{\"detail\":{\"code\":\"RATE_LIMITED\",\"retry_after_seconds\":3}}") == 3,
+       "under detail (FastAPI style)");
+    ok(hint("{\"details\":{\"retry_after_seconds\":1e300}}") == 21600,
+       "a huge wait is clamped as Retry-After is (6 h)");
+    ok(hint("{\"details\":{\"retry_after_seconds\":-4}}") < 0, "a negative wait is no hint");
+    ok(hint("{\"details\":{\"retry_after_seconds\":\"7\"}}") < 0, "a string is no hint");
+    ok(hint("{\"error_code\":\"RATE_LIMITED\"}") < 0, "no wait in the body: no hint");
+    ok(hint("<html>429</html>") < 0, "not JSON: no hint");
+    ok(hint("") < 0, "empty body: no hint");
+}
+
 static void test_resume(void)
 {
     harness h;
@@ -500,5 +526,6 @@ int main(void)
     test_bisect();
     test_errors();
     test_resume();
+    test_retry_hint();
     return tap_done();
 }
