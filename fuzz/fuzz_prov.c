@@ -20,6 +20,7 @@
  *   a finite delay >= 0, paid 0, 1 or 2, and auth header lines without CR or LF;
  * - a finished lookup has a final status, failures a reason. */
 #include "config.h"
+#include "backoff.h"
 #include "fuzz.h"
 #include "json.h"
 #include "provider.h"
@@ -223,6 +224,10 @@ static void chain(run *R, uint8_t sb)
         ec_buf msg = {0};
         enum ec_verdict v = R->p->handle(&R->ctx, &R->b, &req, &resp, &out, &msg);
         FUZZ_CHECK(v <= EC_V_CREDITS, "%s: verdict %d", R->p->name, (int)v);
+        if (v == EC_V_RETRY && R->p->retry_hint) { /* the engine asks as it does */
+            double w = R->p->retry_hint(&resp);
+            FUZZ_CHECK(w == -1 || (w >= 0 && w <= EC_RETRY_AFTER_MAX), "%s: retry hint %g", R->p->name, w);
+        }
         q_take(&R->q, &out, R->p, &R->auth);
         ec_buf_free(&msg);
         if (v == EC_V_OK && req.paid && R->p->checkpoint) {

@@ -35,12 +35,12 @@ struct ec_csv_in {
     unsigned long line;     /* physical line the parser is on */
     unsigned long rec_line; /* line where the current record started */
     int in_record;
-    int after_cr;   /* the last line end was a CR (a following LF is the same end) */
-    int trimmed;    /* the field in progress was cut to max_field */
+    int after_cr;            /* the last line end was a CR (a following LF is the same end) */
+    int trimmed;             /* the field in progress was cut to max_field */
     unsigned long cut_lines; /* line ends in the bytes trim() dropped from it */
-    int quote_near; /* this slice or the one before holds a quote */
-    int quote_last; /* the slice before held a quote */
-    int force_scan; /* the field in progress was quoted (see recover()) */
+    int quote_near;          /* this slice or the one before holds a quote */
+    int quote_last;          /* the slice before held a quote */
+    int force_scan;          /* the field in progress was quoted (see recover()) */
     int has_problem;
     char problem[256]; /* the first problem of the current record */
 };

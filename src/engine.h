@@ -27,12 +27,12 @@ typedef struct ec_engine_cfg {
     const ec_provider *prov;
     ec_pctx pctx;
     ec_auth auth;
-    const char *endpoint;         /* journal key part: "sandbox" or the base URL */
-    const char *key_hint;         /* the variable(s) to set, for the 401/403 message */
-    int in_fd;                    /* input, read when poll() says it is readable */
-    int out_fd;                   /* rows go here */
-    unsigned long long in_size;   /* size of a regular input file (for ETA), 0 if unknown */
-    struct ec_ledger *ledger;     /* NULL with --no-journal (borrowed) */
+    const char *endpoint;       /* journal key part: "sandbox" or the base URL */
+    const char *key_hint;       /* the variable(s) to set, for the 401/403 message */
+    int in_fd;                  /* input, read when poll() says it is readable */
+    int out_fd;                 /* rows go here */
+    unsigned long long in_size; /* size of a regular input file (for ETA), 0 if unknown */
+    struct ec_ledger *ledger;   /* NULL with --no-journal (borrowed) */
     /* Called about every 0.25 s while the run goes on, and once with final = 1
      * at the end (progress display); may be NULL. */
     void (*on_tick)(void *ctx, const struct ec_engine_stats *st, int final);
@@ -44,10 +44,10 @@ typedef struct ec_engine_stats {
     unsigned long long enriched, not_found, skipped_no_id, skipped_credits, failed, bad_input;
     unsigned long long from_journal, lookups, batches, requests, retries;
     unsigned long long with_identifier, to_submit, planned_batches;
-    double credits_reported;      /* what providers said they charged */
-    double credits_estimated;     /* our estimate where a provider says nothing */
-    double credits_worst;         /* dry run: worst case of the lookups to submit */
-    int credits_provider_figure;  /* 1 when credits_reported comes from the provider */
+    double credits_reported;     /* what providers said they charged */
+    double credits_estimated;    /* our estimate where a provider says nothing */
+    double credits_worst;        /* dry run: worst case of the lookups to submit */
+    int credits_provider_figure; /* 1 when credits_reported comes from the provider */
     double elapsed;
     /* live figures for progress */
     unsigned long long in_flight;       /* requests in flight */

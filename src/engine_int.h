@@ -19,26 +19,26 @@ enum lk_state { LK_QUEUED = 0, LK_BATCHED, LK_DONE };
 
 /* One unique lookup of this run, and the rows waiting for it. */
 typedef struct lk {
-    ec_lookup L;                  /* L.key, L.id[], L.payload point at the owned copies below */
+    ec_lookup L; /* L.key, L.id[], L.payload point at the owned copies below */
     char *key;
     char *vals[EC_F_COUNT];
     char *payload;
-    uint64_t *waiters;            /* seqs of rows in the window waiting for this lookup */
+    uint64_t *waiters; /* seqs of rows in the window waiting for this lookup */
     size_t nwait, capwait;
     enum lk_state state;
     struct bt *batch;
-    struct lk *next;              /* pending queue link */
+    struct lk *next; /* pending queue link */
 } lk;
 
 /* One batch: a set of lookups going through the provider's flow. */
 typedef struct bt {
     ec_batch b;
-    char id[64];                  /* journal batch id */
-    char idem[128];               /* idempotency key */
-    size_t outstanding;           /* requests queued or in flight */
+    char id[64];        /* journal batch id */
+    char idem[128];     /* idempotency key */
+    size_t outstanding; /* requests queued or in flight */
     double started, deadline;
     double worst_cost;
-    int failed;                   /* ended early: answers still in flight are ignored */
+    int failed; /* ended early: answers still in flight are ignored */
     int intent_written;
     int resumed;
     struct bt *next;
@@ -52,7 +52,7 @@ typedef struct rq {
     int retries;
     int bad_retries;
     int in_flight;
-    int sent;                     /* some attempt may have reached the provider */
+    int sent; /* some attempt may have reached the provider */
     struct engine *e;
     struct rq *next;
 } rq;
@@ -71,16 +71,16 @@ typedef struct engine {
     /* output */
     ec_writer *writer;
     ec_buf out;
-    int out_closed;               /* EPIPE: stop quietly */
+    int out_closed; /* EPIPE: stop quietly */
     /* rows */
     ec_window *win;
     uint64_t next_seq;
     /* lookups */
-    ec_buf ids;                   /* a row's normalized identifiers (reused) */
-    ec_buf key;                   /* a row's lookup key (reused) */
-    size_t key_prefix;            /* bytes of key every row shares (0: not made yet) */
-    ec_hmap *table;               /* key -> lk (queued, batched, or done this run) */
-    struct ec_ledger *priv;       /* --no-journal: finished outcomes, for duplicates */
+    ec_buf ids;             /* a row's normalized identifiers (reused) */
+    ec_buf key;             /* a row's lookup key (reused) */
+    size_t key_prefix;      /* bytes of key every row shares (0: not made yet) */
+    ec_hmap *table;         /* key -> lk (queued, batched, or done this run) */
+    struct ec_ledger *priv; /* --no-journal: finished outcomes, for duplicates */
     lk *pend_head, *pend_tail;
     size_t npending;
     double oldest_pending_at;
@@ -88,7 +88,7 @@ typedef struct engine {
     bt *batches;
     size_t nbatches;
     unsigned long long batch_seq;
-    rq *queue;                    /* waiting and in-flight requests */
+    rq *queue; /* waiting and in-flight requests */
     size_t in_flight;
     char run_id[32];
     ec_http *http;
@@ -97,18 +97,18 @@ typedef struct engine {
     ec_rng rng;
     long batch_size;
     long concurrency;
-    size_t max_open;              /* batches open at once (jobs at the provider) */
+    size_t max_open; /* batches open at once (jobs at the provider) */
     int max_in_flight;
     double job_timeout;
     double flush_delay;
-    double backoff_base;          /* first retry waits up to this (s), doubling to 60 s */
+    double backoff_base; /* first retry waits up to this (s), doubling to 60 s */
     /* budget */
-    double committed;             /* worst case of batches in flight + actual of finished ones */
-    int credits_stop;             /* no more submitting: skipped:credits */
+    double committed; /* worst case of batches in flight + actual of finished ones */
+    int credits_stop; /* no more submitting: skipped:credits */
     /* stop */
-    int fatal;                    /* exit status of a fatal stop, 0 if none */
-    int stopping;                 /* signal: no new batches */
-    int unsynced;                 /* results appended but not synced */
+    int fatal;    /* exit status of a fatal stop, 0 if none */
+    int stopping; /* signal: no new batches */
+    int unsynced; /* results appended but not synced */
     double last_sync;
     double last_tick;
     int strict_failed;

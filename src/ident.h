@@ -128,8 +128,8 @@ char *ec_linkedin_url(const char *canonical);
 typedef struct ec_ident_key_parts {
     char *provider;
     char *endpoint;
-    unsigned fields;               /* EC_WANT_* */
-    char *vals[EC_F_COUNT];        /* NULL where absent */
+    unsigned fields;        /* EC_WANT_* */
+    char *vals[EC_F_COUNT]; /* NULL where absent */
 } ec_ident_key_parts;
 
 /* Split key back into its parts (all malloc'd; free with

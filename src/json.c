@@ -299,6 +299,7 @@ int ec_json_str_into(const ec_json *j, int t, ec_buf *b)
         if (p >= end)
             return -1;
         char c = *p++;
+        /* clang-format off */
         switch (c) {
         case '"': ec_buf_putc(b, '"'); break;
         case '\\': ec_buf_putc(b, '\\'); break;
@@ -308,6 +309,7 @@ int ec_json_str_into(const ec_json *j, int t, ec_buf *b)
         case 'n': ec_buf_putc(b, '\n'); break;
         case 'r': ec_buf_putc(b, '\r'); break;
         case 't': ec_buf_putc(b, '\t'); break;
+        /* clang-format on */
         case 'u': {
             int used = decode_u(p, end, b);
             if (used < 0)
@@ -361,7 +363,8 @@ int ec_json_double(const ec_json *j, int t, double *out)
     if (r.len == 0)
         return -1;
     char small[64];
-    char *tmp = r.len < sizeof small ? small : ec_xmalloc(r.len + 1); /* 300 digits are valid JSON */
+    /* 300 digits are valid JSON */
+    char *tmp = r.len < sizeof small ? small : ec_xmalloc(r.len + 1);
     memcpy(tmp, r.ptr, r.len);
     tmp[r.len] = '\0';
     char *e;
@@ -449,6 +452,7 @@ void ec_json_put_str(ec_buf *b, const char *s, size_t len)
             continue;
         }
         p++;
+        /* clang-format off */
         switch (c) {
         case '"': ec_buf_puts(b, "\\\""); break;
         case '\\': ec_buf_puts(b, "\\\\"); break;
@@ -459,6 +463,7 @@ void ec_json_put_str(ec_buf *b, const char *s, size_t len)
         case '\f': ec_buf_puts(b, "\\f"); break;
         default: ec_buf_printf(b, "\\u%04x", c); break;
         }
+        /* clang-format on */
     }
     ec_buf_putc(b, '"');
 }

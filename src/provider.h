@@ -31,38 +31,38 @@
 
 /* One unique lookup: the identifiers of one or more input rows. */
 typedef struct ec_lookup {
-    const char *key;                 /* normalized identifier key (unique within the run) */
-    const char *id[EC_F_COUNT];      /* normalized identifier values the provider chose (NULL = absent) */
-    const char *payload;             /* JSON object text of the whole row (string values), for
-                                        providers with wants_row_payload; else NULL */
-    ec_outcome out;                  /* the provider fills this */
-    int done;                        /* the provider sets 1 when out is final */
+    const char *key;            /* normalized identifier key (unique within the run) */
+    const char *id[EC_F_COUNT]; /* normalized values the provider chose (NULL: absent) */
+    const char *payload;        /* JSON object text of the whole row (string values), for
+                                   providers with wants_row_payload; else NULL */
+    ec_outcome out;             /* the provider fills this */
+    int done;                   /* the provider sets 1 when out is final */
 } ec_lookup;
 
 typedef struct ec_batch {
-    unsigned long long seq;          /* engine's batch number within the run */
-    ec_lookup **items;               /* borrowed from the engine */
+    unsigned long long seq; /* engine's batch number within the run */
+    ec_lookup **items;      /* borrowed from the engine */
     size_t n;
-    unsigned fields;                 /* EC_WANT_EMAIL | EC_WANT_PHONE */
-    const char *idem_key;            /* stable per batch (same on retry and resume) */
-    void *state;                     /* provider's private state; freed by ops->free_state */
-    double credits;                  /* provider adds what the API reports as spent */
+    unsigned fields;      /* EC_WANT_EMAIL | EC_WANT_PHONE */
+    const char *idem_key; /* stable per batch (same on retry and resume) */
+    void *state;          /* provider's private state; freed by ops->free_state */
+    double credits;       /* provider adds what the API reports as spent */
 } ec_batch;
 
 /* A request the provider wants sent. All strings are owned by the request
  * (the engine frees them with ec_request_free). */
 typedef struct ec_request {
-    const char *method;              /* static string: "GET", "POST", "PATCH" */
-    char *url;                       /* path starting with '/' (joined to the base URL) or an
-                                        absolute http(s) URL (e.g. a pollUrl) */
-    char *body;                      /* JSON text, or NULL for no body */
-    int paid;                        /* 1 when sending it may spend credits; 2 when it may,
-                                        but sending it again charges nothing new (the
-                                        engine may then re-send it after a lost answer) */
-    int tag;                         /* the provider's own step number */
-    long aux;                        /* the provider's own extra (chunk index, item index) */
-    double delay;                    /* seconds to wait before sending (poll interval) */
-    int attempt;                     /* set by the engine: 0 on first send, then retries */
+    const char *method; /* static string: "GET", "POST", "PATCH" */
+    char *url;          /* path starting with '/' (joined to the base URL) or an
+                           absolute http(s) URL (e.g. a pollUrl) */
+    char *body;         /* JSON text, or NULL for no body */
+    int paid;           /* 1 when sending it may spend credits; 2 when it may,
+                           but sending it again charges nothing new (the
+                           engine may then re-send it after a lost answer) */
+    int tag;            /* the provider's own step number */
+    long aux;           /* the provider's own extra (chunk index, item index) */
+    double delay;       /* seconds to wait before sending (poll interval) */
+    int attempt;        /* set by the engine: 0 on first send, then retries */
 } ec_request;
 
 /* A list of requests a callback adds to. */
@@ -77,65 +77,65 @@ typedef struct ec_response {
     long status;
     const char *body;
     size_t len;
-    const char *transport;           /* NULL, or "timeout", "connection reset", ... */
-    double retry_after;              /* seconds from Retry-After, clamped >= 0; -1 when absent */
+    const char *transport; /* NULL, or "timeout", "connection reset", ... */
+    double retry_after;    /* seconds from Retry-After, clamped >= 0; -1 when absent */
 } ec_response;
 
 /* What handle() concluded about an answer. */
 enum ec_verdict {
-    EC_V_OK = 0,         /* used; any new requests are in out */
-    EC_V_RETRY,          /* transient (429, 503, 5xx, transport): send the same request again
-                            after backoff, if the engine's safety rules allow it for paid ones */
-    EC_V_BAD_RESPONSE,   /* unparseable or unexpected body: retried once, then the batch's
-                            unfinished lookups end failed:bad_response */
-    EC_V_FAIL,           /* the batch's unfinished lookups end failed:<msg> (e.g. a 400) */
-    EC_V_AUTH,           /* key rejected: the run stops, exit 5 */
-    EC_V_CREDITS         /* out of credits: stop submitting; unfinished lookups of this batch
-                            end skipped:credits; exit 4 */
+    EC_V_OK = 0,       /* used; any new requests are in out */
+    EC_V_RETRY,        /* transient (429, 503, 5xx, transport): send the same request again
+                          after backoff, if the engine's safety rules allow it for paid ones */
+    EC_V_BAD_RESPONSE, /* unparseable or unexpected body: retried once, then the batch's
+                          unfinished lookups end failed:bad_response */
+    EC_V_FAIL,         /* the batch's unfinished lookups end failed:<msg> (e.g. a 400) */
+    EC_V_AUTH,         /* key rejected: the run stops, exit 5 */
+    EC_V_CREDITS       /* out of credits: stop submitting; unfinished lookups of this batch
+                          end skipped:credits; exit 4 */
 };
 
 /* Settings every operation sees. */
 typedef struct ec_pctx {
-    const char *base_url;            /* scheme://host[:port], no trailing slash */
-    unsigned fields;                 /* EC_WANT_* */
+    const char *base_url; /* scheme://host[:port], no trailing slash */
+    unsigned fields;      /* EC_WANT_* */
     /* OpenFunnel options (NULL/0 when not given) */
-    const char *seniority;           /* comma-separated enum values */
+    const char *seniority; /* comma-separated enum values */
     const char *department;
     const char *audience;
-    long max_credit_limit;           /* 0 = not given */
-    double poll_interval;            /* seconds; 0 = provider default */
-    double job_timeout;              /* seconds (--job-timeout); 0 = provider default */
+    long max_credit_limit; /* 0 = not given */
+    double poll_interval;  /* seconds; 0 = provider default */
+    double job_timeout;    /* seconds (--job-timeout); 0 = provider default */
 } ec_pctx;
 
 /* Authentication material, from the environment, config or key file. */
 typedef struct ec_auth {
-    const char *key;                 /* the main key or token */
-    const char *key2;                /* second part where a provider has one (The Hog secret
-                                        key with access key; OpenFunnel user id) */
+    const char *key;  /* the main key or token */
+    const char *key2; /* second part where a provider has one (The Hog secret
+                         key with access key; OpenFunnel user id) */
 } ec_auth;
 
 typedef struct ec_provider {
-    const char *name;                /* "amplemarket" ... as on the command line */
-    const char *const *key_vars;     /* environment variables, NULL-terminated; first = main */
+    const char *name;            /* "amplemarket" ... as on the command line */
+    const char *const *key_vars; /* environment variables, NULL-terminated; first = main */
     const char *default_base_url;
     /* identifier fields the provider takes (EC_F_* bit set: 1u << field) */
     unsigned accepts;
-    unsigned supports;               /* EC_WANT_* it can reveal (Woodpecker: email only) */
-    int max_batch;                   /* documented hard limit per submit (0 = none) */
-    int default_batch;               /* what we send by default */
-    double rate_per_min;             /* documented request rate limit (0 = none documented) */
-    int max_in_flight;               /* 0 = engine's --concurrency; Woodpecker: 1 */
-    double default_poll;             /* seconds between polls */
-    double default_job_timeout;      /* seconds */
-    int idempotent_submit;           /* 1: a paid submit may be re-sent with the same
-                                        idempotency key at no cost (The Hog) */
-    int can_resubmit_free;           /* 1: re-sending a submit whose outcome is unknown
-                                        reuses the pending work (Lance, Woodpecker) */
-    int wants_row_payload;           /* 1: fill ec_lookup.payload (Woodpecker) */
-    int fans_out;                    /* 1: outcomes carry people rows (OpenFunnel) */
-    double cost_email;               /* worst-case credits per lookup for an email */
-    double cost_phone;               /* worst-case credits per lookup for a phone */
-    double cost_found;               /* worst-case credits per lookup just for a match */
+    unsigned supports;          /* EC_WANT_* it can reveal (Woodpecker: email only) */
+    int max_batch;              /* documented hard limit per submit (0 = none) */
+    int default_batch;          /* what we send by default */
+    double rate_per_min;        /* documented request rate limit (0 = none documented) */
+    int max_in_flight;          /* 0 = engine's --concurrency; Woodpecker: 1 */
+    double default_poll;        /* seconds between polls */
+    double default_job_timeout; /* seconds */
+    int idempotent_submit;      /* 1: a paid submit may be re-sent with the same
+                                   idempotency key at no cost (The Hog) */
+    int can_resubmit_free;      /* 1: re-sending a submit whose outcome is unknown
+                                   reuses the pending work (Lance, Woodpecker) */
+    int wants_row_payload;      /* 1: fill ec_lookup.payload (Woodpecker) */
+    int fans_out;               /* 1: outcomes carry people rows (OpenFunnel) */
+    double cost_email;          /* worst-case credits per lookup for an email */
+    double cost_phone;          /* worst-case credits per lookup for a phone */
+    double cost_found;          /* worst-case credits per lookup just for a match */
 
     /* Pick the identifiers this provider sends from the row's normalized
      * fields (vals[f] NULL when absent). Fill chosen[] (borrowed pointers into

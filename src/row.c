@@ -6,9 +6,9 @@
 #include <string.h>
 
 static const char *const field_names[EC_F_COUNT] = {
-    "linkedin_url", "email",          "name",     "first_name",     "last_name",
-    "title",        "company_name",   "company_domain", "x_handle", "github_username",
-    "uid",          "person_id",      "account_id",
+    "linkedin_url", "email",        "name",           "first_name", "last_name",
+    "title",        "company_name", "company_domain", "x_handle",   "github_username",
+    "uid",          "person_id",    "account_id",
 };
 
 const char *ec_field_name(enum ec_field f)

@@ -30,12 +30,12 @@ enum ec_field {
 enum { EC_WANT_EMAIL = 1, EC_WANT_PHONE = 2 };
 
 enum ec_status {
-    EC_ST_PENDING = 0,      /* not decided yet */
-    EC_ST_ENRICHED,         /* "enriched" */
-    EC_ST_NOT_FOUND,        /* "not_found" */
-    EC_ST_SKIPPED_NO_ID,    /* "skipped:no_identifier" */
-    EC_ST_SKIPPED_CREDITS,  /* "skipped:credits" */
-    EC_ST_FAILED            /* "failed:<reason>" */
+    EC_ST_PENDING = 0,     /* not decided yet */
+    EC_ST_ENRICHED,        /* "enriched" */
+    EC_ST_NOT_FOUND,       /* "not_found" */
+    EC_ST_SKIPPED_NO_ID,   /* "skipped:no_identifier" */
+    EC_ST_SKIPPED_CREDITS, /* "skipped:credits" */
+    EC_ST_FAILED           /* "failed:<reason>" */
 };
 
 /* A list of owned strings. */
@@ -47,11 +47,11 @@ typedef struct ec_values {
 
 /* One person found for an account (OpenFunnel fans one row out into these). */
 typedef struct ec_person {
-    char *id;           /* provider's person id, as text */
+    char *id; /* provider's person id, as text */
     char *name;
     char *title;
     char *linkedin_url;
-    char *status;       /* provider's per-person status, opaque */
+    char *status; /* provider's per-person status, opaque */
     ec_values emails;
     ec_values phones;
 } ec_person;
@@ -62,13 +62,14 @@ void ec_person_clear(ec_person *p);
 /* The result of looking up one set of identifiers. Owned strings. */
 typedef struct ec_outcome {
     enum ec_status status;
-    char *reason;       /* for EC_ST_FAILED: short reason ("bad_input", "http_500", "uncertain", provider message) */
+    char *reason; /* for EC_ST_FAILED: short reason ("bad_input", "http_500", "uncertain", provider
+                     message) */
     ec_values emails;
     ec_values phones;
-    ec_person *people;  /* OpenFunnel only */
+    ec_person *people; /* OpenFunnel only */
     size_t npeople;
-    int has_people;     /* 1 when this outcome fans out into people rows */
-    double credits;     /* credits the provider reported for this lookup, if any */
+    int has_people; /* 1 when this outcome fans out into people rows */
+    double credits; /* credits the provider reported for this lookup, if any */
 } ec_outcome;
 
 /* One cell of an input row. For CSV, value == raw (the field's bytes).
@@ -76,22 +77,22 @@ typedef struct ec_outcome {
  * decoded string (strings) or the raw text (numbers, literals); objects,
  * arrays and null have value.ptr == NULL. */
 typedef struct ec_cell {
-    int col;            /* index into the reader's header table */
+    int col; /* index into the reader's header table */
     ec_str value;
     ec_str raw;
 } ec_cell;
 
 typedef struct ec_row {
-    uint64_t seq;           /* 0-based position in the input */
-    unsigned long line;     /* physical line number where the record starts (1-based) */
+    uint64_t seq;       /* 0-based position in the input */
+    unsigned long line; /* physical line number where the record starts (1-based) */
     ec_cell *cells;
     size_t ncells;
-    char *mem;              /* owns the bytes the cells point into */
-    char *bad_input;        /* NULL, or why this row could not be read (malloc'd) */
-    ec_str raw_line;        /* NDJSON: an invalid line verbatim (into mem) */
+    char *mem;       /* owns the bytes the cells point into */
+    char *bad_input; /* NULL, or why this row could not be read (malloc'd) */
+    ec_str raw_line; /* NDJSON: an invalid line verbatim (into mem) */
     ec_outcome out;
-    void *engine;           /* engine's per-row bookkeeping, NULL outside it */
-    int packed;             /* cells and mem live in the row's own allocation */
+    void *engine; /* engine's per-row bookkeeping, NULL outside it */
+    int packed;   /* cells and mem live in the row's own allocation */
 } ec_row;
 
 /* The reader's column names in order. CSV: the header line. NDJSON: keys

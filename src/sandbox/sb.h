@@ -15,51 +15,51 @@
 
 /* Knobs (enrichcsv-sandbox options). */
 typedef struct sb_config {
-    unsigned long seed;           /* --seed: changes the deterministic draw */
-    const char *key;              /* --key: accept only this key (NULL: any non-empty) */
-    long latency_ms;              /* --latency-ms */
-    long job_ms;                  /* --job-ms: how long an async job takes */
-    double rate_limit_per_min;    /* --rate-limit N/min (0 = off) */
-    double rate_limit_burst;      /* tokens the bucket holds: N of --rate-limit N/min or N/s */
-    int retry_after_date;         /* --retry-after-date: Retry-After as an HTTP-date */
-    int no_retry_after;           /* --no-retry-after: 429s without Retry-After */
-    long retry_after_s;           /* --retry-after S: the wait an injected 429 asks for */
-    double fail_429;              /* --fail-429 P */
-    double fail_5xx;              /* --fail-5xx P */
-    double drop;                  /* --drop P */
-    double malformed;             /* --malformed P */
-    double credits;               /* --credits N (< 0 = unlimited) */
-    int max_batch_override;       /* --max-batch N: lower every provider's batch limit (0 = off) */
+    unsigned long seed;        /* --seed: changes the deterministic draw */
+    const char *key;           /* --key: accept only this key (NULL: any non-empty) */
+    long latency_ms;           /* --latency-ms */
+    long job_ms;               /* --job-ms: how long an async job takes */
+    double rate_limit_per_min; /* --rate-limit N/min (0 = off) */
+    double rate_limit_burst;   /* tokens the bucket holds: N of --rate-limit N/min or N/s */
+    int retry_after_date;      /* --retry-after-date: Retry-After as an HTTP-date */
+    int no_retry_after;        /* --no-retry-after: 429s without Retry-After */
+    long retry_after_s;        /* --retry-after S: the wait an injected 429 asks for */
+    double fail_429;           /* --fail-429 P */
+    double fail_5xx;           /* --fail-5xx P */
+    double drop;               /* --drop P */
+    double malformed;          /* --malformed P */
+    double credits;            /* --credits N (< 0 = unlimited) */
+    int max_batch_override;    /* --max-batch N: lower every provider's batch limit (0 = off) */
     /* where providers.md marks a shape unknown, the alternative answers */
-    int thehog_items_toplevel;    /* --thehog-items=toplevel|result|array */
+    int thehog_items_toplevel; /* --thehog-items=toplevel|result|array */
     int thehog_items_array;
-    int thehog_objects;           /* --thehog-contact-objects: emails/phones as objects */
-    int thehog_relative_poll;     /* --thehog-poll-url=relative */
-    int openfunnel_result_key;    /* --openfunnel-ids=result: people ids under "result" */
-    int woodpecker_wrapped;       /* --woodpecker-wrapped: poll body under "lead_enrichment" */
-    double drop_after;            /* --drop-after P: handle (and charge), then close unanswered */
+    int thehog_objects;        /* --thehog-contact-objects: emails/phones as objects */
+    int thehog_relative_poll;  /* --thehog-poll-url=relative */
+    int openfunnel_result_key; /* --openfunnel-ids=result: people ids under "result" */
+    int woodpecker_wrapped;    /* --woodpecker-wrapped: poll body under "lead_enrichment" */
+    double drop_after;         /* --drop-after P: handle (and charge), then close unanswered */
 } sb_config;
 
 extern sb_config sb_cfg;
 
 /* One HTTP request, as a handler sees it. */
 typedef struct sb_req {
-    const char *method;           /* "GET", "POST", ... */
-    const char *path;             /* URL path without the query */
-    const char *body;             /* NUL-terminated; "" when none */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* URL path without the query */
+    const char *body;   /* NUL-terminated; "" when none */
     size_t body_len;
-    void *conn;                   /* the MHD connection (for sb_header/sb_query) */
-    double now;                   /* seconds since the sandbox started */
-    int inflight;                 /* requests to this provider being served now, this one included */
+    void *conn;   /* the MHD connection (for sb_header/sb_query) */
+    double now;   /* seconds since the sandbox started */
+    int inflight; /* requests to this provider being served now, this one included */
 } sb_req;
 
 typedef struct sb_resp {
-    int status;                   /* 0 = not set */
+    int status; /* 0 = not set */
     ec_buf body;
-    const char *content_type;     /* default "application/json" */
-    char retry_after[64];         /* Retry-After header value, "" for none */
-    char location[256];           /* Location header, "" for none */
-    int batch;                    /* items in the request's batch, for the log; -1 (preset) = none */
+    const char *content_type; /* default "application/json" */
+    char retry_after[64];     /* Retry-After header value, "" for none */
+    char location[256];       /* Location header, "" for none */
+    int batch;                /* items in the request's batch, for the log; -1 (preset) = none */
 } sb_resp;
 
 /* Header value (case-insensitive name) or NULL. */
@@ -70,7 +70,8 @@ const char *sb_query(const sb_req *r, const char *name);
 /* Set status and a literal body. */
 void sb_reply(sb_resp *resp, int status, const char *body);
 /* Set status and a printf body. */
-void sb_replyf(sb_resp *resp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sb_replyf(sb_resp *resp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Is this key acceptable (non-empty; equal to --key when set)? */
 int sb_key_ok(const char *key);
@@ -83,9 +84,9 @@ typedef struct sb_person {
     char title[64];
     char company[64], domain[64];
     char linkedin_url[128];
-    char email[128];              /* at example.com or example.org; "" when none */
-    char email2[128];             /* a second address, "" when none */
-    char phone[32];               /* +1-555-01xx form; "" when none */
+    char email[128];  /* at example.com or example.org; "" when none */
+    char email2[128]; /* a second address, "" when none */
+    char phone[32];   /* +1-555-01xx form; "" when none */
     char phone2[32];
 } sb_person;
 
@@ -124,9 +125,9 @@ const char *sb_origin(void);
 typedef struct sb_job {
     char id[64];
     const char *provider;
-    double started;               /* sb_req.now at creation */
-    double duration;              /* seconds (sb_cfg.job_ms / 1000 by default) */
-    void *data;                   /* the provider's job payload (owned by the provider) */
+    double started;  /* sb_req.now at creation */
+    double duration; /* seconds (sb_cfg.job_ms / 1000 by default) */
+    void *data;      /* the provider's job payload (owned by the provider) */
     struct sb_job *next;
 } sb_job;
 

@@ -326,7 +326,6 @@ static void put_auth_names(ec_buf *b, const sb_req *req)
     ec_buf_putc(b, ']');
 }
 
-
 /* One NDJSON line per request. Credentials never appear: only the names of
  * the headers that carried them, and REDACTED for key-like query values. */
 static void log_request(const sb_req *req, int provider, const sb_resp *resp, enum sb_fault fault,

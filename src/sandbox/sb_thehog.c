@@ -314,7 +314,8 @@ static double settle(hog_op *op, int charge)
         const hog_item *it = &op->items[i];
         if (!it->p.found || it->failed)
             continue;
-        const int due[2] = {op->want[F_EMAIL] && it->p.email[0], op->want[F_PHONE] && it->p.phone[0]};
+        const int due[2] = {op->want[F_EMAIL] && it->p.email[0],
+                            op->want[F_PHONE] && it->p.phone[0]};
         static const char *const fields[2] = {"email", "phone"};
         for (int f = 0; f < 2; f++) {
             if (!due[f])
