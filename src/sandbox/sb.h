@@ -35,8 +35,10 @@ typedef struct sb_config {
     int thehog_items_array;
     int thehog_objects;        /* --thehog-contact-objects: emails/phones as objects */
     int thehog_relative_poll;  /* --thehog-poll-url=relative */
-    int openfunnel_result_key; /* --openfunnel-ids=result: people ids under "result" */
+    int openfunnel_result_key; /* --openfunnel-ids=result|objects: people ids under "result" */
+    int openfunnel_id_objects; /* --openfunnel-ids=objects: ... as {"person_id":N} objects */
     int woodpecker_wrapped;    /* --woodpecker-wrapped: poll body under "lead_enrichment" */
+    int woodpecker_key_400;    /* --woodpecker-key-400: a refused key is 400 E_SESSION */
     double drop_after;         /* --drop-after P: handle (and charge), then close unanswered */
 } sb_config;
 

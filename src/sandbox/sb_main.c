@@ -34,6 +34,7 @@ enum {
     OPT_HOG_POLL,
     OPT_OF_IDS,
     OPT_WP_WRAPPED,
+    OPT_WP_KEY_400,
     OPT_LOG,
 };
 
@@ -60,6 +61,7 @@ static const struct option options[] = {
     {"thehog-poll-url", required_argument, NULL, OPT_HOG_POLL},
     {"openfunnel-ids", required_argument, NULL, OPT_OF_IDS},
     {"woodpecker-wrapped", no_argument, NULL, OPT_WP_WRAPPED},
+    {"woodpecker-key-400", no_argument, NULL, OPT_WP_KEY_400},
     {"log", required_argument, NULL, OPT_LOG},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -73,8 +75,9 @@ static const char usage_text[] =
     "         [--no-retry-after] [--fail-429 P] [--retry-after S] [--fail-5xx P] [--drop P]\n"
     "         [--drop-after P] [--malformed P] [--credits N]\n"
     "         [--max-batch N] [--thehog-items=result|toplevel|array] [--thehog-contact-objects]\n"
-    "         [--thehog-poll-url=absolute|relative] [--openfunnel-ids=people_ids|result]\n"
-    "         [--woodpecker-wrapped] [--log FILE]\n"
+    "         [--thehog-poll-url=absolute|relative]\n"
+    "         [--openfunnel-ids=people_ids|result|objects] [--woodpecker-wrapped]\n"
+    "         [--woodpecker-key-400] [--log FILE]\n"
     "Simulates the Amplemarket, The Hog, OpenFunnel, Woodpecker and Lance APIs on\n"
     "127.0.0.1. See enrichcsv-sandbox(1).\n";
 
@@ -202,11 +205,17 @@ static int parse_shape(int c, const char *arg)
                "--thehog-poll-url takes absolute or relative");
         return 1;
     case OPT_OF_IDS:
-        choice(arg, "people_ids", "result", &sb_cfg.openfunnel_result_key,
-               "--openfunnel-ids takes people_ids or result");
+        sb_cfg.openfunnel_id_objects = strcmp(arg, "objects") == 0;
+        if (!sb_cfg.openfunnel_id_objects)
+            choice(arg, "people_ids", "result", &sb_cfg.openfunnel_result_key,
+                   "--openfunnel-ids takes people_ids, result or objects");
+        sb_cfg.openfunnel_result_key |= sb_cfg.openfunnel_id_objects;
         return 1;
     case OPT_WP_WRAPPED:
         sb_cfg.woodpecker_wrapped = 1;
+        return 1;
+    case OPT_WP_KEY_400:
+        sb_cfg.woodpecker_key_400 = 1;
         return 1;
     default:
         return 0;

@@ -371,7 +371,8 @@ static int of_fast_poll(const sb_req *req, sb_resp *resp, const char *id)
     if (phase == 2) {
         ec_buf_printf(b, ",\"%s\":[", sb_cfg.openfunnel_result_key ? "result" : "people_ids");
         for (int i = 0; i < oj->n; i++)
-            ec_buf_printf(b, "%s%lld", i ? "," : "", oj->items[i].id);
+            ec_buf_printf(b, sb_cfg.openfunnel_id_objects ? "%s{\"person_id\":%lld}" : "%s%lld",
+                          i ? "," : "", oj->items[i].id);
         ec_buf_putc(b, ']');
     }
     ec_buf_puts(b, ",\"audience_url\":");

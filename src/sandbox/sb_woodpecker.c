@@ -623,7 +623,8 @@ int sb_woodpecker(const sb_req *req, sb_resp *resp)
         return 0;
     const char *key = sb_header(req, "x-api-key");
     if (!key || !sb_key_ok(key))
-        return wp_error(resp, 401, "E_SESSION", "API key is missing or invalid");
+        return wp_error(resp, sb_cfg.woodpecker_key_400 ? 400 : 401, "E_SESSION",
+                        "API key is missing or invalid");
     unsigned long long owner = sb_hash(key, strlen(key));
     if (wp_busy(req, owner)) {
         sb_count("woodpecker_concurrent_violation");

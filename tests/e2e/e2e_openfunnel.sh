@@ -107,6 +107,10 @@ U=$(sb_up "$WORK/res" --job-ms 50 --openfunnel-ids=result)
 run "$U" "$WORK/jres.zst" "$WORK/20.csv" >"$WORK/20.res"
 same_file "$WORK/20.res" "$WORK/20.all" "--openfunnel-ids=result: the same output"
 sb_down "$WORK/res"
+U=$(sb_up "$WORK/obj" --job-ms 50 --openfunnel-ids=objects)
+run "$U" "$WORK/jobj.zst" "$WORK/20.csv" >"$WORK/20.obj"
+same_file "$WORK/20.obj" "$WORK/20.all" "--openfunnel-ids=objects (ids as person objects): the same output"
+sb_down "$WORK/obj"
 
 # the first 30 accounts, and what they must get, for the runs below
 head -n 31 "$IN" >"$WORK/sub.csv"

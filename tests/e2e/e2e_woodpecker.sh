@@ -72,6 +72,13 @@ run "$U" "$WORK/jk.zst" -q "$IN" >/dev/null 2>"$WORK/err"
 is "$?" 5 "a refused key: exit 5"
 ok "$(grep -q 'rejected the key.*WOODPECKER_API_KEY' "$WORK/err"; echo $?)" "... naming WOODPECKER_API_KEY"
 sb_down "$WORK/key"
+# the v1 way (providers.md): a refused key is 400 E_SESSION, not 401
+U=$(sb_up "$WORK/key4" --job-ms 0 --key wp_right --woodpecker-key-400 --log "$WORK/key4.log")
+run "$U" "$WORK/jk4.zst" -q "$IN" >/dev/null 2>"$WORK/err"
+is "$?" 5 "a key refused with 400 E_SESSION: exit 5"
+ok "$(grep -q 'rejected the key.*WOODPECKER_API_KEY' "$WORK/err" && grep -q '"status":400' "$WORK/key4.log"; echo $?)" \
+    "... naming WOODPECKER_API_KEY (the sandbox answered 400)"
+sb_down "$WORK/key4"
 U=$(sb_up "$WORK/cr" --job-ms 0 --credits 20)
 run "$U" "$WORK/jc.zst" -q --batch-size 20 "$WORK/sub.csv" >"$WORK/cr.csv" 2>/dev/null
 is "$?" 4 "out of credits: exit 4"

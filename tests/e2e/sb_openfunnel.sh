@@ -203,6 +203,16 @@ is "$code/$(jf error_code)" 400/CREDITS_EXCEEDED "people enrichment without cred
 is "$(total credits_charged)" 3 "nothing charged beyond the balance"
 sandbox_stop
 
+# --- --openfunnel-ids=objects: the ids under "result" as person objects
+sandbox_start --job-ms 0 --openfunnel-ids=objects
+fast "$rich" >/dev/null
+of GET "$FAST/$(jf job_id)" >/dev/null
+jp "$WORK/b" 'r = d.get("result") or []
+print(len(r) > 0 and all(isinstance(x, dict) and sorted(x) == ["person_id"] and isinstance(x["person_id"], int) for x in r), "people_ids" in d)' \
+    >"$WORK/objs"
+is "$(cat "$WORK/objs")" "True False" "--openfunnel-ids=objects: result holds {\"person_id\":N} objects, no people_ids"
+sandbox_stop
+
 # --- states: pending -> running -> completed; ids only when completed
 # (each phase lasts 2 s, so even a loaded machine's polls see all three)
 sandbox_start --job-ms 6000

@@ -37,6 +37,10 @@ sandbox_start --job-ms 0
 # --- auth and validation
 code=$(curl -s -o "$WORK/b" -w '%{http_code}' "$SB_URL/rest/v1/prospects")
 is "$code/$(jf code)" 401/E_SESSION "no x-api-key: 401 E_SESSION"
+U4=$(sb_up "$WORK/k400" --woodpecker-key-400)
+code=$(curl -s -o "$WORK/b" -w '%{http_code}' "$U4/rest/v1/prospects")
+is "$code/$(jf code)" 400/E_SESSION "no x-api-key with --woodpecker-key-400: 400 E_SESSION"
+sb_down "$WORK/k400"
 code=$(wp POST $ENR "{\"leads\":[$(seq 1 51 | sed 's/.*/{"uid":"x&"}/' | paste -s -d, -)]}")
 is "$code/$(jf code)" 400/E_WRONG_PARAM "51 leads: 400 E_WRONG_PARAM"
 code=$(wp POST $ENR '{"leads":[{"uid":"a"},{"full_name":"No Uid"}],"target_campaign_ids":[]}')
