@@ -352,6 +352,10 @@ static int write_checkpoint(engine *e, bt *B)
     return r;
 }
 
+/* The batch's intent (its keys) and the provider's checkpoint, in one
+ * frame and one sync: a crash between the two would leave a batch that a
+ * rerun resumes without the values its checkpoint carries (Woodpecker's
+ * Lead Finder fields, which it searches and re-sends by). */
 static int write_intent(engine *e, bt *B)
 {
     if (!e->cfg->ledger)
@@ -359,16 +363,18 @@ static int write_intent(engine *e, bt *B)
     const char **keys = ec_xcalloc(B->b.n, sizeof *keys);
     for (size_t i = 0; i < B->b.n; i++)
         keys[i] = B->b.items[i]->key;
+    char *cp = e->prov->checkpoint ? e->prov->checkpoint(&B->b) : NULL;
     ec_buf err = {0};
-    int r = ec_ledger_intent(e->cfg->ledger, B->id, keys, B->b.n,
-                             e->prov->idempotent_submit ? B->idem : NULL, &err);
+    int r = ec_ledger_intent_cp(e->cfg->ledger, B->id, keys, B->b.n,
+                                e->prov->idempotent_submit ? B->idem : NULL, cp, &err);
     free(keys);
+    free(cp);
     if (r < 0)
         journal_fail(e, "intent", &err);
     else
         B->intent_written = 1;
     ec_buf_free(&err);
-    return r < 0 ? r : write_checkpoint(e, B);
+    return r;
 }
 
 static void on_answer(void *ud, ec_http_result *res);

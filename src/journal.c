@@ -327,7 +327,8 @@ int ec_journal_append(ec_journal *j, const char *rec, size_t len, ec_jloc *loc)
     if (j->failed || (j->flags & EC_J_READONLY) || len == 0 || memchr(rec, '\n', len))
         return -1;
     if (j->npending &&
-        (j->npending == EC_JLOC_IDX_MAX || j->pending.len + len + 1 > EC_JOURNAL_FRAME_BYTES) &&
+        (j->npending == EC_JLOC_IDX_MAX ||
+         (!j->hold && j->pending.len + len + 1 > EC_JOURNAL_FRAME_BYTES)) &&
         ec_journal_flush(j, NULL) < 0)
         return -1;
     if (loc && j->end < (1ull << EC_JLOC_OFF_BITS))
@@ -338,6 +339,11 @@ int ec_journal_append(ec_journal *j, const char *rec, size_t len, ec_jloc *loc)
     j->info.records++;
     j->info.records_written++;
     return 0;
+}
+
+void ec_journal_hold(ec_journal *j, int hold)
+{
+    j->hold = hold;
 }
 
 int ec_journal_flush(ec_journal *j, ec_buf *err)

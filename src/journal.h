@@ -94,6 +94,12 @@ int ec_journal_scan(ec_journal *j, ec_journal_record_fn fn, void *ctx, ec_buf *e
  * ec_journal_failure) or the record contains a newline. */
 int ec_journal_append(ec_journal *j, const char *rec, size_t len, ec_jloc *loc);
 
+/* While held (hold 1), an append never starts a new frame because the
+ * pending one is full: what is appended until the next flush goes out as
+ * one frame in one write(), so a crash keeps all of those records or none.
+ * Flush first, so that the group starts a frame of its own. */
+void ec_journal_hold(ec_journal *j, int hold);
+
 /* Compress the pending records into one frame and write it with one write().
  * Returns 0, or -1 with err; any failure puts the journal in the failed state. */
 int ec_journal_flush(ec_journal *j, ec_buf *err);

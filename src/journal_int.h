@@ -43,6 +43,7 @@ struct ec_journal {
     int fd;
     int flags;
     int dirty;        /* written since the last fdatasync */
+    int hold;         /* ec_journal_hold: no frame break for size */
     int busy;         /* open failed: another process holds the lock */
     char *failed;     /* reason, once failed */
     uint64_t end;     /* end of intact frames: where the next frame goes */

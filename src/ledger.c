@@ -736,17 +736,36 @@ static int check_new_batch(ec_ledger *l, const char *batch, const char *const *k
     return 0;
 }
 
-int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
-                     const char *idem, ec_buf *err)
+/* Append the job record of open batch ob (the checkpoint), unsynced. */
+static int put_job(ec_ledger *l, ec_lbatch *ob, const char *checkpoint, ec_buf *err)
+{
+    ec_buf_clear(&l->out);
+    ec_buf_puts(&l->out, "{\"t\":\"job\",\"b\":");
+    ec_json_put_cstr(&l->out, ob->id);
+    ec_buf_puts(&l->out, ",\"cp\":");
+    ec_json_put_cstr(&l->out, checkpoint);
+    ec_buf_printf(&l->out, ",\"ts\":%lld}", (long long)now());
+    if (append_out(l, NULL, err) < 0)
+        return -1;
+    free(ob->cp);
+    ob->cp = ec_xstrdup(checkpoint);
+    l->count[EC_LT_JOB]++;
+    return 0;
+}
+
+/* Append the intent record of batch (a new one, or again with a new
+ * idempotency key); the open batch, or NULL with err. */
+static ec_lbatch *put_intent(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                             const char *idem, ec_buf *err)
 {
     ec_lbatch *ob = find_open(l, batch);
     ec_jloc loc;
     if (ob && keys && !same_keys(ob, keys, n)) {
         seterr(err, "batch %s is open with other keys", batch);
-        return -1;
+        return NULL;
     }
     if (!ob && check_new_batch(l, batch, keys, n, err) < 0)
-        return -1;
+        return NULL;
     if (!ob) {
         ob = add_open(l, batch);
         ob->keys = ec_xcalloc(n + 1, sizeof *ob->keys);
@@ -758,7 +777,7 @@ int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, s
         ec_ledger_put_intent(&l->out, ob, 1);
         if (append_out(l, &loc, err) < 0) {
             drop_open(l, ob);
-            return -1;
+            return NULL;
         }
         ob->intent = loc;
         ec_ledger_escape(&l->tmp, batch);
@@ -775,10 +794,30 @@ int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, s
         ec_buf_clear(&l->out);
         ec_ledger_put_intent(&l->out, &again, 0);
         if (append_out(l, NULL, err) < 0)
-            return -1;
+            return NULL;
     }
     l->count[EC_LT_INTENT]++;
-    return ec_journal_sync(l->w, err);
+    return ob;
+}
+
+int ec_ledger_intent_cp(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                        const char *idem, const char *checkpoint, ec_buf *err)
+{
+    if (checkpoint && l->w && ec_journal_flush(l->w, err) < 0)
+        return -1;
+    if (checkpoint && l->w)
+        ec_journal_hold(l->w, 1);
+    ec_lbatch *ob = put_intent(l, batch, keys, n, idem, err);
+    int rc = ob && (!checkpoint || put_job(l, ob, checkpoint, err) == 0) ? 0 : -1;
+    if (l->w)
+        ec_journal_hold(l->w, 0);
+    return rc < 0 ? -1 : ec_journal_sync(l->w, err);
+}
+
+int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                     const char *idem, ec_buf *err)
+{
+    return ec_ledger_intent_cp(l, batch, keys, n, idem, NULL, err);
 }
 
 int ec_ledger_job(ec_ledger *l, const char *batch, const char *checkpoint, ec_buf *err)
@@ -788,17 +827,8 @@ int ec_ledger_job(ec_ledger *l, const char *batch, const char *checkpoint, ec_bu
         seterr(err, "checkpoint for batch %s, which has no open intent", batch);
         return -1;
     }
-    ec_buf_clear(&l->out);
-    ec_buf_puts(&l->out, "{\"t\":\"job\",\"b\":");
-    ec_json_put_cstr(&l->out, batch);
-    ec_buf_puts(&l->out, ",\"cp\":");
-    ec_json_put_cstr(&l->out, checkpoint);
-    ec_buf_printf(&l->out, ",\"ts\":%lld}", (long long)now());
-    if (append_out(l, NULL, err) < 0)
+    if (put_job(l, ob, checkpoint, err) < 0)
         return -1;
-    free(ob->cp);
-    ob->cp = ec_xstrdup(checkpoint);
-    l->count[EC_LT_JOB]++;
     return ec_journal_sync(l->w, err);
 }
 

@@ -78,6 +78,14 @@ size_t ec_ledger_open_batches(ec_ledger *l, ec_ledger_batch_fn fn, void *ctx);
 int ec_ledger_intent(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
                      const char *idem, ec_buf *err);
 
+/* ec_ledger_intent with the provider's checkpoint for the request about to
+ * be sent (NULL: none, as ec_ledger_intent). The intent and the checkpoint
+ * go out in one frame, in one write(), then one sync: a crash leaves both
+ * or neither, so a resumed batch never lacks what its checkpoint carries
+ * (the values a provider needs to send its lookups again). */
+int ec_ledger_intent_cp(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
+                        const char *idem, const char *checkpoint, ec_buf *err);
+
 /* Journal and sync the provider's checkpoint for an open batch. 0 or -1. */
 int ec_ledger_job(ec_ledger *l, const char *batch, const char *checkpoint, ec_buf *err);
 

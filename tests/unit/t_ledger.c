@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <zstd.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -258,6 +259,75 @@ static int count_each(void *ctx, const ec_open_batch *b)
 
 /* Ending batches while walking them must not skip any (a skipped open batch
  * is never resumed: its rows would be paid for again). */
+/* How many zstd frames the file at path holds (-1: unreadable). */
+static long frames_in(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    ec_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ec_buf_put(&b, chunk, n);
+    fclose(f);
+    long frames = 0;
+    for (size_t at = 0; at < b.len; frames++) {
+        size_t fl = ZSTD_findFrameCompressedSize(b.p + at, b.len - at);
+        if (ZSTD_isError(fl)) {
+            frames = -1;
+            break;
+        }
+        at += fl;
+    }
+    ec_buf_free(&b);
+    return frames;
+}
+
+/* ec_ledger_intent_cp: a batch's intent and its checkpoint go out as one
+ * frame (one write), after what was pending, even when together they are
+ * larger than a frame's usual size; a reopen finds both. */
+static void test_intent_cp(void)
+{
+    ec_buf err = {0};
+    const char *p = path_in("intentcp.zst");
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && ec_ledger_sync(l, &err) == 0, "journal opened");
+    long f0 = frames_in(p);
+    enum { NK = 60 };
+    char *keys[NK];
+    for (int i = 0; i < NK; i++) {
+        keys[i] = ec_xmalloc(1100);
+        int w = snprintf(keys[i], 1100, "key-%d-", i);
+        memset(keys[i] + w, 'k', (size_t)(1099 - w));
+        keys[i][1099] = '\0';
+    }
+    char *cp = ec_xmalloc(40001);
+    memset(cp, 'c', 40000);
+    cp[40000] = '\0';
+    result(l, "pending-before", EC_ST_NOT_FOUND, NULL); /* unsynced: flushed first */
+    ok(ec_ledger_intent_cp(l, "big", (const char *const *)keys, NK, NULL, cp, &err) == 0,
+       "a 66 KB intent and a 40 KB checkpoint journaled");
+    long f1 = frames_in(p);
+    is_int(f1 - f0, 2, "in two frames: what was pending, then intent and checkpoint together");
+    const char *other[] = {"another-key"};
+    ok(ec_ledger_intent_cp(l, "small", other, 1, NULL, NULL, &err) == 0 && frames_in(p) == f1 + 1,
+       "no checkpoint: the intent alone, one frame");
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, &err);
+    seen s = {0};
+    ec_ledger_open_batches(l, see, &s);
+    ok(s.n == 2 && strcmp(s.ids[0], "big") == 0 && s.nkeys[0] == NK &&
+           strncmp(s.cp[0], "ccccc", 5) == 0 && strcmp(s.cp[1], "(none)") == 0,
+       "reopened: the big batch with its keys and checkpoint, the other without one");
+    is_str(email_of(l, "pending-before"), "", "the record pending before the intent is kept");
+    ec_ledger_close(l, NULL);
+    for (int i = 0; i < NK; i++)
+        free(keys[i]);
+    free(cp);
+    ec_buf_free(&err);
+}
+
 static void test_end_while_walking(void)
 {
     const char *p = path_in("walk.zst");
@@ -732,6 +802,7 @@ int main(int argc, char **argv)
     test_find();
     test_max_age();
     test_batches();
+    test_intent_cp();
     test_end_while_walking();
     test_many();
     test_spill();
