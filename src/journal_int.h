@@ -16,7 +16,12 @@
 #define SEQ_WINDOW (256u << 10)  /* read-ahead for sequential passes */
 #define RAND_WINDOW (8u << 10)   /* read-ahead for a random frame read */
 #define CACHE_SLOTS 4
-#define LEVEL 3
+/* zstd's fastest standard level: its literals stay uncompressed, so a frame
+ * (a few KiB) decodes without building Huffman tables first. Measured on a
+ * 1M-row journal: decompressing every frame takes 0.64x the time of level
+ * 3's, for 16.8 instead of 14.3 bytes per answered row. A replay reads each
+ * frame twice (open, then answers), so that is what it pays for. */
+#define LEVEL (-1)
 
 typedef struct ec_jframe {
     uint64_t off;
