@@ -443,7 +443,8 @@ static int repair(ec_journal *j, ec_buf *notes, ec_buf *err)
                           strerror(errno));
             return -1;
         }
-        j->seq.buf.len = 0; /* it may hold tail bytes that new frames will replace */
+        /* both read windows may hold tail bytes that new frames will replace */
+        j->seq.buf.len = j->rnd.buf.len = 0;
     }
     j->limit = j->end;
     /* An empty file may be one a crash left before its directory entry was

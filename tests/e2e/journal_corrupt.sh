@@ -66,7 +66,17 @@ check_read() { # FILES...: one merge over them
         crashed=$((crashed + 1))
         echo "# merge of $# damaged copies: exit $_rc: $(head -3 "$WORK/m.err")"
     fi
-    notes=$((notes + $(grep -c "torn tail at byte $last " "$WORK/m.err")))
+    _c=$(grep -c "torn tail at byte $last " "$WORK/m.err")
+    notes=$((notes + _c))
+    if [ "$_c" -ne $# ]; then # say which copy, and keep what it takes to replay it
+        _keep=$(mktemp -d "${TMPDIR:-/tmp}/journal_corrupt.XXXXXX")
+        cp "$J0" "$WORK/m.err" "$_keep/"
+        for _x in "$@"; do
+            grep -qF "$_x: torn tail at byte $last " "$WORK/m.err" ||
+                { cp "$_x" "$_keep/"; echo "# no torn tail at byte $last for $_x"; }
+        done
+        echo "# kept in $_keep (exit $_rc): $(grep -v 'torn tail' "$WORK/m.err" | head -3)"
+    fi
     _n=$(answered "$WORK/merged.zst")
     [ "$_n" = "$keep" ] || { lost=$((lost + 1)); echo "# a merge kept $_n results, want $keep"; }
 }
