@@ -495,8 +495,28 @@ int ec_norm_domain(const char *s, size_t n, ec_buf *out)
 
 /* ---------------------------------------------------------------- text */
 
+/* The usual value: printable ASCII words separated by single spaces, with
+ * none at either end. ec_norm_text leaves it as it is. */
+static int plain_text(const char *s, size_t n)
+{
+    if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x7f)
+            continue;
+        if (c != ' ' || s[i + 1] == ' ') /* s[n - 1] is not a space */
+            return 0;
+    }
+    return 1;
+}
+
 int ec_norm_text(const char *s, size_t n, ec_buf *out)
 {
+    if (plain_text(s, n)) {
+        ec_buf_put(out, s, n);
+        return 0;
+    }
     trim(&s, &n);
     if (n == 0)
         return -1;

@@ -256,13 +256,32 @@ static int next_in_order(ec_ledger *l, uint64_t h, uint64_t *loc)
     return 0;
 }
 
+/* How many leading bytes of s are printable ASCII other than '"' and '\\'
+ * (text that is its own JSON-escaped form), eight at a time: a word has
+ * none of the others when no byte is below 0x20, has its top bit set, or
+ * equals 0x7f, '"' or '\\' (each an exact any-byte test). */
+static size_t plain_len(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t n = strlen(s), i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        uint64_t del = w ^ (ones * 0x7f), quote = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+        uint64_t bad = ((w - ones * 0x20) & ~w) | w | ((del - ones) & ~del) |
+                       ((quote - ones) & ~quote) | ((bs - ones) & ~bs);
+        if (bad & highs)
+            break;
+    }
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
 int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcome *out, double *ts)
 {
     memset(out, 0, sizeof *out);
     ec_buf_clear(&l->error);
-    size_t plain = 0; /* printable ASCII without '"' or '\\' is its own escaped text */
-    while (key[plain] >= 0x20 && key[plain] < 0x7f && key[plain] != '"' && key[plain] != '\\')
-        plain++;
+    size_t plain = plain_len(key);
     if (key[plain]) {
         if (!ec_ledger_utf8_ok(key, strlen(key)))
             return 0;

@@ -194,6 +194,14 @@ static void test_text(void)
     NORM(ec_norm_text, "Ann\xc2\xa0Lee", "Ann Lee");
     NORM(ec_norm_text, "Ann\r\nLee", "Ann Lee");
     NORM(ec_norm_text, "ACME Inc.", "ACME Inc.");
+    /* the copied-as-is path ends where one of these starts */
+    NORM(ec_norm_text, "Ann  Lee", "Ann Lee");
+    NORM(ec_norm_text, "Ann Lee ", "Ann Lee");
+    NORM(ec_norm_text, " Ann Lee", "Ann Lee");
+    NORM(ec_norm_text, "Ann\tLee", "Ann Lee");
+    NORM(ec_norm_text, "Ann\x7fLee", "Ann Lee");
+    NORM(ec_norm_text, "Ann Lee\x01", "Ann Lee");
+    NORM(ec_norm_text, "A", "A");
     NORM(ec_norm_text, "\xe3\x80\x80M\xc3\xbcller\xe2\x80\x8b", "M\xc3\xbcller");
     NORM(ec_norm_text, "M\xfcller", "M\xef\xbf\xbdller");
     NORM(ec_norm_text, "  \t ", NULL);

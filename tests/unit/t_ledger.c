@@ -132,6 +132,52 @@ static void test_find(void)
     ec_buf_free(&notes);
 }
 
+/* Keys with one byte that needs escaping (or is not ASCII) at each position
+ * of a 19-byte key: ec_ledger_find tells plain keys from the others eight
+ * bytes at a time, so every position of a word and of the tail is tried. */
+static void test_key_bytes(void)
+{
+    static const char *const odd[] = {"\"", "\\", "\t", "\x7f", "\x01", "\xc3\xa9"};
+    ec_buf err = {0};
+    const char *p = path_in("keybytes.zst");
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    char key[64], mail[64];
+    for (int pass = 0; pass < 2; pass++) {
+        int bad = 0, n = 0;
+        for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+            for (int at = 0; at < 19; at++, n++) {
+                snprintf(key, sizeof key, "%.*s%s%.*s", at, "abcdefghijklmnopqrstuvwxyz", odd[k],
+                         18 - at, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+                snprintf(mail, sizeof mail, "m%d@x.test", n);
+                if (pass == 0)
+                    bad += result(l, key, EC_ST_ENRICHED, mail) != 0;
+                else {
+                    const char *e = email_of(l, key);
+                    bad += !e || strcmp(e, mail) != 0;
+                }
+            }
+        for (int len = 0; len < 19; len++, n++) { /* and plain keys of each length */
+            snprintf(key, sizeof key, "%.*s", len, "0123456789plainkey");
+            snprintf(mail, sizeof mail, "m%d@x.test", n);
+            if (pass == 0)
+                bad += len > 0 && result(l, key, EC_ST_ENRICHED, mail) != 0;
+            else if (len > 0) {
+                const char *e = email_of(l, key);
+                bad += !e || strcmp(e, mail) != 0;
+            }
+        }
+        if (pass == 0) {
+            ok(bad == 0 && ec_ledger_close(l, &err) == 0, "%d keys with an odd byte at each place",
+               n);
+            l = ec_ledger_open(p, 0, NULL, &err);
+        } else {
+            ok(bad == 0, "each found again after reopening, with its own answer (%d wrong)", bad);
+        }
+    }
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&err);
+}
+
 static void test_max_age(void)
 {
     const char *p = path_in("age.zst");
@@ -800,6 +846,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 1;
     test_find();
+    test_key_bytes();
     test_max_age();
     test_batches();
     test_intent_cp();
