@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+/* EC_NO_SIMD: the portable path on x86 too (t_csv_out_portable tests it) */
+#if defined(__SSE2__) && !defined(EC_NO_SIMD)
+#define EC_SSE2 1
+#include <emmintrin.h>
+#endif
 
 static int formula_start(char c)
 {
@@ -54,76 +59,244 @@ void ec_csv_put_field(ec_buf *out, const char *s, size_t len, char delim, int ex
     out->p[out->len] = '\0';
 }
 
-/* Does the 8-byte word w hold LF, CR, '"' or the delimiter (dw: it in every
- * byte)? The classic has-zero-byte test on w XOR each. */
-static int word_special(uint64_t w, uint64_t dw)
+/* copy_plain(d, s, len, k): copy s to d (room for len bytes) while checking
+ * that no byte is LF, CR, '"' or the delimiter (k: what special_set() made
+ * of it); returns 0 when some byte may need quoting (d's bytes are then
+ * garbage past what the caller keeps). Checked and copied a vector or word
+ * at a time, short strings as two overlapping halves the way memcpy does;
+ * nothing outside s[0..len) is read. */
+#ifdef EC_SSE2
+typedef struct special_set {
+    __m128i lf, cr, quote, delim;
+} special_set;
+
+static special_set special_set_of(char delim)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t a = w ^ (ones * '\n'), b = w ^ (ones * '\r'), c = w ^ (ones * '"'), d = w ^ dw;
-    return ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) | ((d - ones) & ~d)) &
-            highs) != 0;
+    special_set k = {_mm_set1_epi8('\n'), _mm_set1_epi8('\r'), _mm_set1_epi8('"'),
+                     _mm_set1_epi8(delim)};
+    return k;
 }
 
-/* One field after its delimiter: copied when no byte needs quoting (the
- * common case, checked a word at a time, then against the writer's table),
- * else quoted. */
-static void put(ec_writer *w, ec_buf *out, int *first, const char *s, size_t len)
+/* Exact: does x hold a special byte? A zero byte never is one (the
+ * delimiter is never NUL), so x may be zero-padded. */
+static int vec_special(__m128i x, const special_set *k)
 {
-    ec_buf_reserve(out, len + 2);
-    if (!*first)
-        out->p[out->len++] = w->delim;
-    *first = 0;
-    size_t i = 0;
-    uint64_t dw = 0x0101010101010101ull * (unsigned char)w->delim;
-    for (uint64_t word; i + 8 <= len; i += 8) {
-        memcpy(&word, s + i, 8);
-        if (word_special(word, dw))
-            break;
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k->lf), _mm_cmpeq_epi8(x, k->cr)),
+                     _mm_or_si128(_mm_cmpeq_epi8(x, k->quote), _mm_cmpeq_epi8(x, k->delim)));
+    return _mm_movemask_epi8(m);
+}
+
+static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
+{
+    __m128i x;
+    if (len >= 16) {
+        for (size_t i = 0; i + 16 < len; i += 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (vec_special(x, k))
+                return 0;
+            _mm_storeu_si128((__m128i *)(void *)(d + i), x);
+        }
+        x = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+        if (vec_special(x, k))
+            return 0;
+        _mm_storeu_si128((__m128i *)(void *)(d + len - 16), x);
+        return 1;
     }
+    if (len >= 8) {
+        __m128i a = _mm_loadl_epi64((const __m128i *)(const void *)s),
+                b = _mm_loadl_epi64((const __m128i *)(const void *)(s + len - 8));
+        if (vec_special(_mm_unpacklo_epi64(a, b), k))
+            return 0;
+        _mm_storel_epi64((__m128i *)(void *)d, a);
+        _mm_storel_epi64((__m128i *)(void *)(d + len - 8), b);
+        return 1;
+    }
+    if (len >= 4) {
+        int32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        if (vec_special(_mm_unpacklo_epi32(_mm_cvtsi32_si128(a), _mm_cvtsi32_si128(b)), k))
+            return 0;
+        memcpy(d, &a, 4);
+        memcpy(d + len - 4, &b, 4);
+        return 1;
+    }
+    if (len) {
+        unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len >> 1],
+                      c = (unsigned char)s[len - 1];
+        if (vec_special(_mm_cvtsi32_si128((int)(a | (unsigned)b << 8 | (unsigned)c << 16)), k))
+            return 0;
+        d[0] = (char)a;
+        d[len >> 1] = (char)b;
+        d[len - 1] = (char)c;
+    }
+    return 1;
+}
+#else
+typedef struct special_set {
+    uint64_t delim; /* the delimiter in every byte */
+} special_set;
+
+static special_set special_set_of(char delim)
+{
+    special_set k = {0x0101010101010101ull * (unsigned char)delim};
+    return k;
+}
+
+/* Might the 8-byte word x hold a special byte? A byte below 0x0E stands for
+ * LF and CR (other control bytes are rare and only cost the exact check);
+ * '"' and the delimiter use the classic has-zero-byte test on x XOR each.
+ * False alarms are fine, misses are not. */
+static int word_special(uint64_t x, const special_set *k)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), d = x ^ k->delim;
+    return ((((x - ones * 0x0E) & ~x) | ((q - ones) & ~q) | ((d - ones) & ~d)) & highs) != 0;
+}
+
+static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
+{
+    uint64_t x;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&x, s + i, 8);
+            if (word_special(x, k))
+                return 0;
+            memcpy(d + i, &x, 8);
+        }
+        memcpy(&x, s + len - 8, 8);
+        if (word_special(x, k))
+            return 0;
+        memcpy(d + len - 8, &x, 8);
+        return 1;
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        if (word_special(a | (uint64_t)b << 32, k))
+            return 0;
+        memcpy(d, &a, 4);
+        memcpy(d + len - 4, &b, 4);
+        return 1;
+    }
+    if (len) {
+        unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len >> 1],
+                      c = (unsigned char)s[len - 1];
+        /* the other five bytes are 'a': never below 0x0E, '"' or NUL */
+        if (word_special(0x6161616161000000ull | a | (uint64_t)b << 8 | (uint64_t)c << 16, k))
+            return 0;
+        d[0] = (char)a;
+        d[len >> 1] = (char)b;
+        d[len - 1] = (char)c;
+    }
+    return 1;
+}
+#endif
+
+/* A field copy_plain could not vouch for, written to d (room for 2 * len + 3
+ * bytes) as ec_csv_put_field() would: the exact check against the writer's
+ * table, then quoted when it must be, with the Excel guard when asked.
+ * Returns the end. */
+static char *put_slow(const ec_writer *w, char *d, const char *s, size_t len)
+{
+    size_t i = 0;
     while (i < len && !w->special[(unsigned char)s[i]])
         i++;
-    if (i < len || (w->o.excel && len && formula_start(s[0]))) {
-        out->p[out->len] = '\0';
-        ec_csv_put_field(out, s, len, w->delim, w->o.excel);
-        return;
+    int guard = w->o.excel && len && formula_start(s[0]);
+    if (i == len) {
+        if (guard)
+            *d++ = '\'';
+        memcpy(d, s, len);
+        return d + len;
     }
-    memcpy(out->p + out->len, s, len);
-    out->len += len;
-    out->p[out->len] = '\0';
+    *d++ = '"';
+    if (guard)
+        *d++ = '\'';
+    memcpy(d, s, i); /* no '"' before the first special byte */
+    d += i;
+    for (; i < len; i++) {
+        if (s[i] == '"')
+            *d++ = '"';
+        *d++ = s[i];
+    }
+    *d++ = '"';
+    return d;
+}
+
+/* The line's fields f[0..n) (total: their summed length) and its end; p is
+ * NUL-terminated again. Room for the whole line is made once: quoting at
+ * most doubles a field and adds two quotes and the guard. A field is copied
+ * when no byte needs quoting (the common case, checked a word at a time
+ * while copying), else checked against the writer's table and quoted when it
+ * must be. */
+static void put_fields(ec_writer *w, ec_buf *out, const ec_str *f, size_t n, size_t total)
+{
+    size_t room = 2 * total + 4 * n + 2;
+    if (out->cap - out->len <= room)
+        ec_buf_reserve(out, room);
+    const special_set k = special_set_of(w->delim);
+    const char delim = w->delim;
+    const int excel = w->o.excel;
+    char *d = out->p + out->len;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = f[i].ptr;
+        size_t len = f[i].len;
+        if (copy_plain(d, s, len, &k) && !(excel && len && formula_start(s[0])))
+            d += len;
+        else
+            d = put_slow(w, d, s, len);
+        *d++ = delim;
+    }
+    if (n)
+        d--; /* the last field's delimiter makes way for the EOL */
+    d[0] = w->eol[0];
+    d[1] = w->eol[1];
+    d[2] = '\0';
+    out->len = (size_t)(d - out->p) + (w->eol[1] ? 2 : 1);
+}
+
+/* Room in w's field list for n fields. */
+static ec_str *fields(ec_writer *w, size_t n)
+{
+    if (w->nfield < n) {
+        free(w->field);
+        w->field = ec_xmalloc(n * sizeof *w->field);
+        w->nfield = n;
+    }
+    return w->field;
+}
+
+static ec_str cstr(const char *s)
+{
+    ec_str v = {s ? s : "", s ? strlen(s) : 0};
+    return v;
 }
 
 void ec_csv_out_header(ec_writer *w, ec_buf *out)
 {
-    int first = 1;
+    ec_str *f = fields(w, w->ncols + 4 + EC_ADD_N);
+    size_t n = 0, total = 0;
     if (w->o.excel)
         ec_buf_put(out, "\xEF\xBB\xBF", 3);
     for (size_t i = 0; i < w->ncols; i++)
-        put(w, out, &first, w->hdr->names[i], strlen(w->hdr->names[i]));
+        f[n++] = cstr(w->hdr->names[i]);
     if (w->o.people)
         for (int i = 0; i < 4; i++)
-            put(w, out, &first, ec_person_cols[i], strlen(ec_person_cols[i]));
+            f[n++] = cstr(ec_person_cols[i]);
     for (int k = 0; k < EC_ADD_N; k++)
         if (w->reuse[k] < 0)
-            put(w, out, &first, w->names[k], strlen(w->names[k]));
-    ec_buf_put(out, w->eol, w->eol[1] ? 2 : 1);
+            f[n++] = cstr(w->names[k]);
+    for (size_t i = 0; i < n; i++)
+        total += f[i].len;
+    put_fields(w, out, f, n, total);
 }
 
-static int reused_as(const ec_writer *w, size_t col)
+/* Reused input column's value v, or ours (added column k) when ours wins. */
+static ec_str merged(const ec_writer *w, int k, ec_str v, const ec_str add[EC_ADD_N])
 {
-    for (int k = 0; k < EC_ADD_N; k++)
-        if (w->reuse[k] == (int)col)
-            return k;
-    return -1;
-}
-
-/* One input column's value, merged with ours when the column is reused. */
-static void put_input(ec_writer *w, ec_buf *out, int *first, size_t col, ec_str v,
-                      const ec_str add[EC_ADD_N])
-{
-    int k = reused_as(w, col);
-    if (k >= 0 && ec_writer_take_ours(w, k, v.len == 0, add[k]))
-        v = add[k];
-    put(w, out, first, v.ptr, v.len);
+    return ec_writer_take_ours(w, k, v.len == 0, add[k]) ? add[k] : v;
 }
 
 static void warn_extra(ec_writer *w, int col, unsigned long line)
@@ -161,8 +334,8 @@ static ec_str ndjson_text(const ec_cell *c)
     return c->raw;
 }
 
-static void ndjson_columns(ec_writer *w, const ec_row *row, int *first, const ec_str add[],
-                           ec_buf *out)
+/* The input columns' values of an NDJSON row into f[0..ncols). */
+static void ndjson_columns(ec_writer *w, const ec_row *row, const ec_str add[], ec_str *f)
 {
     if (w->nslot < w->ncols) {
         free(w->slot);
@@ -182,7 +355,9 @@ static void ndjson_columns(ec_writer *w, const ec_row *row, int *first, const ec
     }
     for (size_t i = 0; i < w->ncols; i++) {
         const ec_cell *c = w->slot[i] ? &row->cells[w->slot[i] - 1] : NULL;
-        put_input(w, out, first, i, ndjson_text(c), add);
+        f[i] = ndjson_text(c);
+        if (w->reused_as[i] >= 0)
+            f[i] = merged(w, w->reused_as[i], f[i], add);
     }
 }
 
@@ -190,26 +365,38 @@ void ec_csv_out_line(ec_writer *w, const ec_row *row, const ec_person *p, ec_buf
 {
     ec_str add[EC_ADD_N];
     ec_writer_values(w, row, p, add);
-    int first = 1;
+    size_t width = w->ncols;
+    if (w->in_fmt != EC_FMT_NDJSON && row->ncells > width)
+        width = row->ncells;
+    ec_str *f = fields(w, width + 4 + EC_ADD_N);
+    size_t n = width, total = 0;
     if (w->in_fmt == EC_FMT_NDJSON) {
-        ndjson_columns(w, row, &first, add, out);
+        ndjson_columns(w, row, add, f);
+        for (size_t i = 0; i < n; i++)
+            total += f[i].len;
     } else {
-        size_t width = row->ncells > w->ncols ? row->ncells : w->ncols;
         for (size_t i = 0; i < width; i++) {
             ec_str v = {"", 0};
             if (i < row->ncells)
                 v = row->cells[i].value;
-            put_input(w, out, &first, i, v, add);
+            if (i < w->ncols && w->reused_as[i] >= 0)
+                v = merged(w, w->reused_as[i], v, add);
+            f[i] = v;
+            total += v.len;
         }
     }
     if (w->o.people) {
         const char *pv[4];
         ec_person_values(p, pv);
-        for (int i = 0; i < 4; i++)
-            put(w, out, &first, pv[i] ? pv[i] : "", pv[i] ? strlen(pv[i]) : 0);
+        for (int i = 0; i < 4; i++) {
+            f[n] = cstr(pv[i]);
+            total += f[n++].len;
+        }
     }
     for (int k = 0; k < EC_ADD_N; k++)
-        if (w->reuse[k] < 0)
-            put(w, out, &first, add[k].ptr, add[k].len);
-    ec_buf_put(out, w->eol, w->eol[1] ? 2 : 1);
+        if (w->reuse[k] < 0) {
+            f[n] = add[k];
+            total += f[n++].len;
+        }
+    put_fields(w, out, f, n, total);
 }

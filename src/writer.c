@@ -61,8 +61,10 @@ void ec_writer_free(ec_writer *w)
         ec_row_free(w->held[i]);
     free(w->held);
     free(w->role);
+    free(w->reused_as);
     free(w->warned);
     free(w->slot);
+    free(w->field);
     ec_buf_free(&w->tmp);
     free(w);
 }
@@ -111,15 +113,32 @@ static void set_layout(ec_writer *w, const ec_row *first)
         if (k >= 0 && w->reuse[k] < 0)
             w->reuse[k] = (int)i;
     }
+    free(w->reused_as);
+    w->reused_as = ec_xmalloc(w->ncols);
+    memset(w->reused_as, -1, w->ncols);
+    for (int k = 0; k < EC_ADD_N; k++)
+        if (w->reuse[k] >= 0)
+            w->reused_as[w->reuse[k]] = (signed char)k;
 }
 
-static void join_values(ec_buf *b, const ec_values *vs, int all)
+/* The values of vs as one: the first, or all joined with "; " into b. */
+static ec_str join_values(ec_buf *b, const ec_values *vs, int all)
 {
-    for (size_t i = 0; i < vs->n && (all || i == 0); i++) {
-        if (i)
-            ec_buf_puts(b, "; ");
-        ec_buf_puts(b, vs->v[i]);
+    ec_str v = {"", 0};
+    if (vs->n == 1 || (vs->n && !all)) {
+        v.ptr = vs->v[0];
+        v.len = strlen(vs->v[0]);
+    } else if (vs->n) {
+        ec_buf_clear(b);
+        for (size_t i = 0; i < vs->n; i++) {
+            if (i)
+                ec_buf_puts(b, "; ");
+            ec_buf_puts(b, vs->v[i]);
+        }
+        v.ptr = b->p ? b->p : "";
+        v.len = b->len;
     }
+    return v;
 }
 
 void ec_person_values(const ec_person *p, const char *v[4])
@@ -148,15 +167,14 @@ static void status_of(const ec_row *row, const ec_person *p, ec_buf *b)
 
 void ec_writer_values(ec_writer *w, const ec_row *row, const ec_person *p, ec_str add[EC_ADD_N])
 {
-    for (int k = 0; k < EC_ADD_N; k++)
-        ec_buf_clear(&w->val[k]);
-    join_values(&w->val[EC_ADD_EMAIL], p ? &p->emails : &row->out.emails, w->o.all_values);
-    join_values(&w->val[EC_ADD_PHONE], p ? &p->phones : &row->out.phones, w->o.all_values);
+    add[EC_ADD_EMAIL] =
+        join_values(&w->val[EC_ADD_EMAIL], p ? &p->emails : &row->out.emails, w->o.all_values);
+    add[EC_ADD_PHONE] =
+        join_values(&w->val[EC_ADD_PHONE], p ? &p->phones : &row->out.phones, w->o.all_values);
+    ec_buf_clear(&w->val[EC_ADD_STATUS]);
     status_of(row, p, &w->val[EC_ADD_STATUS]);
-    for (int k = 0; k < EC_ADD_N; k++) {
-        add[k].ptr = w->val[k].p ? w->val[k].p : "";
-        add[k].len = w->val[k].len;
-    }
+    add[EC_ADD_STATUS].ptr = w->val[EC_ADD_STATUS].p ? w->val[EC_ADD_STATUS].p : "";
+    add[EC_ADD_STATUS].len = w->val[EC_ADD_STATUS].len;
 }
 
 int ec_writer_take_ours(const ec_writer *w, int k, int input_empty, ec_str ours)

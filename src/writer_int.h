@@ -19,15 +19,18 @@ struct ec_writer {
     enum ec_format in_fmt;
     char delim;
     const char *eol;
-    int header_done;     /* CSV: header written (layout fixed) */
-    size_t ncols;        /* CSV out: input columns in the header */
-    int reuse[EC_ADD_N]; /* CSV out / CSV in: reused input column, or -1 */
-    signed char *role;   /* NDJSON in: added column a header column matches, or -1 */
+    int header_done;        /* CSV: header written (layout fixed) */
+    size_t ncols;           /* CSV out: input columns in the header */
+    int reuse[EC_ADD_N];    /* CSV out / CSV in: reused input column, or -1 */
+    signed char *reused_as; /* input column (< ncols) -> added column it is, or -1 */
+    signed char *role;      /* NDJSON in: added column a header column matches, or -1 */
     size_t nrole;
     unsigned char *warned; /* NDJSON -> CSV: key already reported */
     size_t nwarned;
     size_t *slot; /* NDJSON -> CSV: column -> first cell + 1, per line */
     size_t nslot;
+    ec_str *field; /* CSV out: the fields of the line being written */
+    size_t nfield;
     ec_row **held; /* NDJSON -> CSV: invalid lines before the header */
     size_t nheld;
     unsigned char special[256]; /* CSV out: bytes that make a field quoted */

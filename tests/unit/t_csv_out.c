@@ -258,6 +258,67 @@ static void people(void)
     free(out);
 }
 
+/* Every field length up to 40 with each kind of byte at each place, in
+ * lines written with each delimiter, with and without --excel: the writer
+ * checks and copies fields many bytes at a time, and must write exactly
+ * what ec_csv_put_field (one byte at a time) does. */
+static void field_bytes(void)
+{
+    static const char odd[] = {'\n', '\r', '"', ',', ';', '\t', '|', '=', '+', '\x01', '\x7f'};
+    static const char delims[] = {',', ';', '\t', '|'};
+    ec_buf in = {0};
+    ec_buf_puts(&in, "h,y\n");
+    size_t rows = 0;
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at < (len ? len : 1); at++)
+            for (size_t k = 0; k < sizeof odd; k++) {
+                char v[48];
+                for (size_t i = 0; i < len; i++)
+                    v[i] = (char)('a' + i % 26);
+                if (len)
+                    v[at] = odd[k];
+                ec_csv_put_field(&in, v, len, ',', 0);
+                ec_buf_puts(&in, ",z\n");
+                rows++;
+            }
+    for (size_t di = 0; di < sizeof delims; di++)
+        for (int ex = 0; ex < 2; ex++) {
+            ec_writer_opts o = wopts(EC_FMT_CSV);
+            o.delimiter = delims[di];
+            o.excel = ex;
+            const char *eol = ex ? "\r\n" : "\n";
+            char d = delims[di];
+            ec_buf want = {0};
+            if (ex)
+                ec_buf_puts(&want, "\xEF\xBB\xBF");
+            ec_buf_printf(&want, "h%cy%cemail%cphone%cenrich_status%s", d, d, d, d, eol);
+            for (size_t len = 0; len <= 40; len++)
+                for (size_t at = 0; at < (len ? len : 1); at++)
+                    for (size_t k = 0; k < sizeof odd; k++) {
+                        char v[48];
+                        for (size_t i = 0; i < len; i++)
+                            v[i] = (char)('a' + i % 26);
+                        if (len)
+                            v[at] = odd[k];
+                        ec_csv_put_field(&want, v, len, d, ex);
+                        ec_buf_printf(&want, "%cz%c%c%cnot_found%s", d, d, d, d, eol);
+                    }
+            char *out = convert(in.p, &o, EC_ST_NOT_FOUND, NULL);
+            size_t same = 0;
+            while (out[same] && out[same] == want.p[same])
+                same++;
+            ok(strcmp(out, want.p) == 0,
+               "%zu lines, delimiter 0x%02x%s: each field as ec_csv_put_field writes it%s", rows,
+               (unsigned)d, ex ? ", --excel" : "", out[same] || want.p[same] ? " (differs)" : "");
+            if (strcmp(out, want.p) != 0)
+                printf("# first difference at byte %zu: got \"%.30s\", want \"%.30s\"\n", same,
+                       out + same, want.p + same);
+            free(out);
+            ec_buf_free(&want);
+        }
+    ec_buf_free(&in);
+}
+
 int main(void)
 {
     put_field_cases();
@@ -267,5 +328,6 @@ int main(void)
     excel();
     ragged();
     people();
+    field_bytes();
     return tap_done();
 }
