@@ -262,47 +262,45 @@ static void people(void)
  * lines written with each delimiter, with and without --excel: the writer
  * checks and copies fields many bytes at a time, and must write exactly
  * what ec_csv_put_field (one byte at a time) does. */
-static void field_bytes(void)
+/* Each field case written to b as ec_csv_put_field does with delim and
+ * excel, each followed by rest; returns how many. */
+static size_t odd_fields(ec_buf *b, char delim, int excel, const char *rest)
 {
     static const char odd[] = {'\n', '\r', '"', ',', ';', '\t', '|', '=', '+', '\x01', '\x7f'};
-    static const char delims[] = {',', ';', '\t', '|'};
-    ec_buf in = {0};
-    ec_buf_puts(&in, "h,y\n");
-    size_t rows = 0;
+    size_t n = 0;
     for (size_t len = 0; len <= 40; len++)
         for (size_t at = 0; at < (len ? len : 1); at++)
-            for (size_t k = 0; k < sizeof odd; k++) {
+            for (size_t k = 0; k < sizeof odd; k++, n++) {
                 char v[48];
                 for (size_t i = 0; i < len; i++)
                     v[i] = (char)('a' + i % 26);
                 if (len)
                     v[at] = odd[k];
-                ec_csv_put_field(&in, v, len, ',', 0);
-                ec_buf_puts(&in, ",z\n");
-                rows++;
+                ec_csv_put_field(b, v, len, delim, excel);
+                ec_buf_puts(b, rest);
             }
+    return n;
+}
+
+static void field_bytes(void)
+{
+    static const char delims[] = {',', ';', '\t', '|'};
+    ec_buf in = {0};
+    ec_buf_puts(&in, "h,y\n");
+    size_t rows = odd_fields(&in, ',', 0, ",z\n");
     for (size_t di = 0; di < sizeof delims; di++)
         for (int ex = 0; ex < 2; ex++) {
             ec_writer_opts o = wopts(EC_FMT_CSV);
             o.delimiter = delims[di];
             o.excel = ex;
             const char *eol = ex ? "\r\n" : "\n";
-            char d = delims[di];
+            char d = delims[di], rest[32];
             ec_buf want = {0};
             if (ex)
                 ec_buf_puts(&want, "\xEF\xBB\xBF");
             ec_buf_printf(&want, "h%cy%cemail%cphone%cenrich_status%s", d, d, d, d, eol);
-            for (size_t len = 0; len <= 40; len++)
-                for (size_t at = 0; at < (len ? len : 1); at++)
-                    for (size_t k = 0; k < sizeof odd; k++) {
-                        char v[48];
-                        for (size_t i = 0; i < len; i++)
-                            v[i] = (char)('a' + i % 26);
-                        if (len)
-                            v[at] = odd[k];
-                        ec_csv_put_field(&want, v, len, d, ex);
-                        ec_buf_printf(&want, "%cz%c%c%cnot_found%s", d, d, d, d, eol);
-                    }
+            snprintf(rest, sizeof rest, "%cz%c%c%cnot_found%s", d, d, d, d, eol);
+            odd_fields(&want, d, ex, rest);
             char *out = convert(in.p, &o, EC_ST_NOT_FOUND, NULL);
             size_t same = 0;
             while (out[same] && out[same] == want.p[same])
