@@ -6,11 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-/* EC_NO_SIMD: the portable path on x86 too (t_csv_out_portable tests it) */
-#if defined(__SSE2__) && !defined(EC_NO_SIMD)
-#define EC_SSE2 1
-#include <emmintrin.h>
-#endif
 
 static int formula_start(char c)
 {
@@ -59,114 +54,34 @@ void ec_csv_put_field(ec_buf *out, const char *s, size_t len, char delim, int ex
     out->p[out->len] = '\0';
 }
 
-/* copy_plain(d, s, len, k): copy s to d (room for len bytes) while checking
- * that no byte is LF, CR, '"' or the delimiter (k: what special_set() made
- * of it); returns 0 when some byte may need quoting (d's bytes are then
- * garbage past what the caller keeps). Checked and copied a vector or word
- * at a time, short strings as two overlapping halves the way memcpy does;
- * nothing outside s[0..len) is read. */
-#ifdef EC_SSE2
-typedef struct special_set {
-    __m128i lf, cr, quote, delim;
-} special_set;
-
-static special_set special_set_of(char delim)
-{
-    special_set k = {_mm_set1_epi8('\n'), _mm_set1_epi8('\r'), _mm_set1_epi8('"'),
-                     _mm_set1_epi8(delim)};
-    return k;
-}
-
-/* Exact: does x hold a special byte? A zero byte never is one (the
- * delimiter is never NUL), so x may be zero-padded. */
-static int vec_special(__m128i x, const special_set *k)
-{
-    __m128i m =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k->lf), _mm_cmpeq_epi8(x, k->cr)),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, k->quote), _mm_cmpeq_epi8(x, k->delim)));
-    return _mm_movemask_epi8(m);
-}
-
-static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
-{
-    __m128i x;
-    if (len >= 16) {
-        for (size_t i = 0; i + 16 < len; i += 16) {
-            x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            if (vec_special(x, k))
-                return 0;
-            _mm_storeu_si128((__m128i *)(void *)(d + i), x);
-        }
-        x = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
-        if (vec_special(x, k))
-            return 0;
-        _mm_storeu_si128((__m128i *)(void *)(d + len - 16), x);
-        return 1;
-    }
-    if (len >= 8) {
-        __m128i a = _mm_loadl_epi64((const __m128i *)(const void *)s),
-                b = _mm_loadl_epi64((const __m128i *)(const void *)(s + len - 8));
-        if (vec_special(_mm_unpacklo_epi64(a, b), k))
-            return 0;
-        _mm_storel_epi64((__m128i *)(void *)d, a);
-        _mm_storel_epi64((__m128i *)(void *)(d + len - 8), b);
-        return 1;
-    }
-    if (len >= 4) {
-        int32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-        if (vec_special(_mm_unpacklo_epi32(_mm_cvtsi32_si128(a), _mm_cvtsi32_si128(b)), k))
-            return 0;
-        memcpy(d, &a, 4);
-        memcpy(d + len - 4, &b, 4);
-        return 1;
-    }
-    if (len) {
-        unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len >> 1],
-                      c = (unsigned char)s[len - 1];
-        if (vec_special(_mm_cvtsi32_si128((int)(a | (unsigned)b << 8 | (unsigned)c << 16)), k))
-            return 0;
-        d[0] = (char)a;
-        d[len >> 1] = (char)b;
-        d[len - 1] = (char)c;
-    }
-    return 1;
-}
-#else
-typedef struct special_set {
-    uint64_t delim; /* the delimiter in every byte */
-} special_set;
-
-static special_set special_set_of(char delim)
-{
-    special_set k = {0x0101010101010101ull * (unsigned char)delim};
-    return k;
-}
-
-/* Might the 8-byte word x hold a special byte? A byte below 0x0E stands for
- * LF and CR (other control bytes are rare and only cost the exact check);
- * '"' and the delimiter use the classic has-zero-byte test on x XOR each.
- * False alarms are fine, misses are not. */
-static int word_special(uint64_t x, const special_set *k)
+/* Might the 8-byte word x hold LF, CR, '"' or the delimiter (dw: it in
+ * every byte)? A byte below 0x0E stands for LF and CR (other control bytes
+ * are rare and only cost the exact check); '"' and the delimiter use the
+ * classic has-zero-byte test on x XOR each. False alarms are fine, misses
+ * are not. */
+static int word_special(uint64_t x, uint64_t dw)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t q = x ^ (ones * '"'), d = x ^ k->delim;
+    uint64_t q = x ^ (ones * '"'), d = x ^ dw;
     return ((((x - ones * 0x0E) & ~x) | ((q - ones) & ~q) | ((d - ones) & ~d)) & highs) != 0;
 }
 
-static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
+/* Copy s to d (room for len bytes) while checking it a word at a time
+ * (short strings as two overlapping halves, the way memcpy does; nothing
+ * outside s[0..len) is read): 1, or 0 when some byte may need quoting (d
+ * then holds garbage). */
+static int copy_plain(char *d, const char *s, size_t len, uint64_t dw)
 {
     uint64_t x;
     if (len >= 8) {
         for (size_t i = 0; i + 8 < len; i += 8) {
             memcpy(&x, s + i, 8);
-            if (word_special(x, k))
+            if (word_special(x, dw))
                 return 0;
             memcpy(d + i, &x, 8);
         }
         memcpy(&x, s + len - 8, 8);
-        if (word_special(x, k))
+        if (word_special(x, dw))
             return 0;
         memcpy(d + len - 8, &x, 8);
         return 1;
@@ -175,7 +90,7 @@ static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
         uint32_t a, b;
         memcpy(&a, s, 4);
         memcpy(&b, s + len - 4, 4);
-        if (word_special(a | (uint64_t)b << 32, k))
+        if (word_special(a | (uint64_t)b << 32, dw))
             return 0;
         memcpy(d, &a, 4);
         memcpy(d + len - 4, &b, 4);
@@ -185,7 +100,7 @@ static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
         unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len >> 1],
                       c = (unsigned char)s[len - 1];
         /* the other five bytes are 'a': never below 0x0E, '"' or NUL */
-        if (word_special(0x6161616161000000ull | a | (uint64_t)b << 8 | (uint64_t)c << 16, k))
+        if (word_special(0x6161616161000000ull | a | (uint64_t)b << 8 | (uint64_t)c << 16, dw))
             return 0;
         d[0] = (char)a;
         d[len >> 1] = (char)b;
@@ -193,60 +108,32 @@ static int copy_plain(char *d, const char *s, size_t len, const special_set *k)
     }
     return 1;
 }
-#endif
-
-/* A field copy_plain could not vouch for, written to d (room for 2 * len + 3
- * bytes) as ec_csv_put_field() would: the exact check against the writer's
- * table, then quoted when it must be, with the Excel guard when asked.
- * Returns the end. */
-static char *put_slow(const ec_writer *w, char *d, const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len && !w->special[(unsigned char)s[i]])
-        i++;
-    int guard = w->o.excel && len && formula_start(s[0]);
-    if (i == len) {
-        if (guard)
-            *d++ = '\'';
-        memcpy(d, s, len);
-        return d + len;
-    }
-    *d++ = '"';
-    if (guard)
-        *d++ = '\'';
-    memcpy(d, s, i); /* no '"' before the first special byte */
-    d += i;
-    for (; i < len; i++) {
-        if (s[i] == '"')
-            *d++ = '"';
-        *d++ = s[i];
-    }
-    *d++ = '"';
-    return d;
-}
 
 /* The line's fields f[0..n) (total: their summed length) and its end; p is
  * NUL-terminated again. Room for the whole line is made once: quoting at
  * most doubles a field and adds two quotes and the guard. A field is copied
  * when no byte needs quoting (the common case, checked a word at a time
- * while copying), else checked against the writer's table and quoted when it
- * must be. */
+ * while copying), else ec_csv_put_field checks it exactly and quotes it when
+ * it must. */
 static void put_fields(ec_writer *w, ec_buf *out, const ec_str *f, size_t n, size_t total)
 {
     size_t room = 2 * total + 4 * n + 2;
     if (out->cap - out->len <= room)
         ec_buf_reserve(out, room);
-    const special_set k = special_set_of(w->delim);
+    const uint64_t dw = 0x0101010101010101ull * (unsigned char)w->delim;
     const char delim = w->delim;
     const int excel = w->o.excel;
     char *d = out->p + out->len;
     for (size_t i = 0; i < n; i++) {
         const char *s = f[i].ptr;
         size_t len = f[i].len;
-        if (copy_plain(d, s, len, &k) && !(excel && len && formula_start(s[0])))
+        if (copy_plain(d, s, len, dw) && !(excel && len && formula_start(s[0]))) {
             d += len;
-        else
-            d = put_slow(w, d, s, len);
+        } else { /* the exact check, and quoting when it must */
+            out->len = (size_t)(d - out->p);
+            ec_csv_put_field(out, s, len, delim, excel);
+            d = out->p + out->len;
+        }
         *d++ = delim;
     }
     if (n)

@@ -41,8 +41,6 @@ ec_writer *ec_writer_new(const ec_writer_opts *o, const ec_header *in_hdr, enum 
     w->hdr = in_hdr;
     w->in_fmt = in_fmt;
     w->delim = o->delimiter ? o->delimiter : ',';
-    w->special['\n'] = w->special['\r'] = w->special['"'] = 1;
-    w->special[(unsigned char)w->delim] = 1;
     w->eol = o->excel || o->crlf ? "\r\n" : "\n";
     w->ncols = (size_t)-1;
     return w;

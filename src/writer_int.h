@@ -33,9 +33,8 @@ struct ec_writer {
     size_t nfield;
     ec_row **held; /* NDJSON -> CSV: invalid lines before the header */
     size_t nheld;
-    unsigned char special[256]; /* CSV out: bytes that make a field quoted */
-    ec_buf val[EC_ADD_N];       /* scratch for the added values */
-    ec_buf tmp;                 /* scratch */
+    ec_buf val[EC_ADD_N]; /* scratch for the added values */
+    ec_buf tmp;           /* scratch */
 };
 
 /* Added values of one output line (row, or person of that row when p is
