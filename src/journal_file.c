@@ -131,6 +131,11 @@ int ec_jnl_window(ec_journal *j, ec_jwindow *w, uint64_t at, size_t want, size_t
         want = (size_t)left;
     if (at < w->off || at + want > w->off + w->buf.len) {
         size_t n = want > ahead ? want : ahead;
+        /* a read that goes on where the window ends (a replay reading its
+         * answers in journal order) is sequential: read ahead as far as a
+         * sequential pass does, not a frame's worth at a time */
+        if (w->buf.len && at >= w->off && at <= w->off + w->buf.len + ahead && n < SEQ_WINDOW)
+            n = SEQ_WINDOW;
         if (n > left)
             n = (size_t)left;
         ec_buf_clear(&w->buf);

@@ -24,6 +24,10 @@
 
 static uint64_t spill_min = SPILL_MIN_DEFAULT;
 
+#define BUILD_BYTES_DEFAULT (1u << 20)
+
+static size_t build_bytes = BUILD_BYTES_DEFAULT;
+
 uint64_t ec_lindex_spill_min(void)
 {
     return spill_min;
@@ -32,6 +36,16 @@ uint64_t ec_lindex_spill_min(void)
 void ec_lindex_set_spill_min(uint64_t n)
 {
     spill_min = n ? n : SPILL_MIN_DEFAULT;
+}
+
+size_t ec_lindex_build_bytes(void)
+{
+    return build_bytes;
+}
+
+void ec_lindex_set_build_bytes(size_t n)
+{
+    build_bytes = n ? n : BUILD_BYTES_DEFAULT;
 }
 
 static uint64_t mix(uint64_t x)
@@ -68,6 +82,28 @@ static unsigned shard_of(uint64_t h)
 static uint32_t fp_of(uint64_t h)
 {
     return (uint32_t)(h >> 20) & FP_MASK;
+}
+
+/* 32 more bits of the hash, from those shard_of() and fp_of() leave out:
+ * the disk log keeps them with each entry so that the seal can tell two
+ * entries of one key from two keys that merely share a fingerprint (about
+ * 15,000 of a million keys do, and each such key would otherwise cost a
+ * replay a probe of the disk tables and a random frame read). All ones
+ * means unknown (an entry spilled from memory, see spill_late()). */
+#define CHECK_UNKNOWN 0xffffffffu
+
+static uint32_t check_of(uint64_t h)
+{
+    uint32_t c = (uint32_t)(h & 0xfffffu) | (uint32_t)((h >> 38) & 0xfffu) << 20;
+    return c == CHECK_UNKNOWN ? c - 1 : c;
+}
+
+/* The dups map's key for (shard, fingerprint, check): exact, or coarse
+ * (any check) for an entry whose check is unknown. Never 0. */
+static uint64_t dup_key(unsigned shard, uint32_t fp, uint32_t check)
+{
+    uint64_t k = 1ull << 63 | (uint64_t)shard << 50 | (uint64_t)fp << 32;
+    return check == CHECK_UNKNOWN ? k | 1ull << 62 : k | check;
 }
 
 static uint32_t home(uint32_t fp, uint32_t cap)
@@ -110,8 +146,9 @@ static void shard_grow(ec_lx_shard *s)
     free(old.slot);
 }
 
-static void memory_put(void *ctx, unsigned shard, uint64_t v)
+static void memory_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
 {
+    (void)check;
     ec_lx_shard *s = &((ec_lindex *)ctx)->sh[shard];
     if ((double)(s->n + 1) > GROW_LOAD * s->cap)
         shard_grow(s);
@@ -120,8 +157,8 @@ static void memory_put(void *ctx, unsigned shard, uint64_t v)
 
 /* ------------------------------------------------------------------ disk tables */
 
-#define ENTRY 9             /* a collected entry: slot value (8 bytes), shard */
-#define WBUF (ENTRY * 7282) /* about 64 KiB */
+#define ENTRY 13            /* a collected entry: slot value (8 bytes), shard, check (4) */
+#define WBUF (ENTRY * 5041) /* about 64 KiB */
 #define PROBE 16            /* slots read by one pread while probing */
 
 struct ec_lx_disk {
@@ -133,7 +170,8 @@ struct ec_lx_disk {
     uint32_t cnt[EC_LX_SHARDS];
     uint64_t base[EC_LX_SHARDS]; /* first slot of each shard's table in tab */
     uint32_t cap[EC_LX_SHARDS];
-    ec_lmap dups; /* shard << 32 | fingerprint of entries sharing both */
+    ec_lmap dups; /* dup_key()s of entries that may be one key's */
+    int coarse;   /* dups holds coarse keys */
     int sealed;
 };
 
@@ -230,7 +268,7 @@ static int log_flush(ec_lx_disk *d)
 }
 
 /* 1: collected; 0: sealed, the caller keeps it in memory; -1: write error. */
-static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v)
+static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v, uint32_t check)
 {
     if (d->sealed)
         return 0;
@@ -238,29 +276,34 @@ static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v)
         return -1;
     memcpy(d->wbuf + d->wlen, &v, 8);
     d->wbuf[d->wlen + 8] = (unsigned char)shard;
+    memcpy(d->wbuf + d->wlen + 9, &check, 4);
     d->wlen += ENTRY;
     d->logn++;
     d->cnt[shard]++;
     return 1;
 }
 
-/* Call fn for the first n entries of the log file whose shard is in
- * [s0, s1), read in WBUF chunks. */
-static int log_each(const ec_lx_disk *d, uint64_t n, unsigned s0, unsigned s1,
-                    void (*fn)(void *ctx, unsigned shard, uint64_t v), void *ctx)
+typedef void put_fn(void *ctx, unsigned shard, uint64_t v, uint32_t check);
+
+/* Call fn for the n entries of the log file from entry first whose shard
+ * is in [s0, s1), read in WBUF chunks. */
+static int log_range(const ec_lx_disk *d, uint64_t first, uint64_t n, unsigned s0, unsigned s1,
+                     put_fn *fn, void *ctx)
 {
     unsigned char *buf = ec_xmalloc(WBUF);
     int rc = 0;
     for (uint64_t at = 0; at < n && rc == 0;) {
         uint64_t k = n - at < WBUF / ENTRY ? n - at : WBUF / ENTRY;
-        rc = read_full(d->log, buf, (size_t)k * ENTRY, at * ENTRY);
+        rc = read_full(d->log, buf, (size_t)k * ENTRY, (first + at) * ENTRY);
         for (uint64_t i = 0; i < k && rc == 0; i++) {
-            unsigned shard = buf[i * ENTRY + 8];
-            if (shard < s0 || shard >= s1)
+            const unsigned char *e = buf + i * ENTRY;
+            if (e[8] < s0 || e[8] >= s1)
                 continue;
             uint64_t v;
-            memcpy(&v, buf + i * ENTRY, 8);
-            fn(ctx, shard, v);
+            uint32_t check;
+            memcpy(&v, e, 8);
+            memcpy(&check, e + 9, 4);
+            fn(ctx, e[8], v, check);
         }
         at += k;
     }
@@ -268,33 +311,99 @@ static int log_each(const ec_lx_disk *d, uint64_t n, unsigned s0, unsigned s1,
     return rc;
 }
 
+/* The tables of shards [s0, s1) being built: slots, and beside them the
+ * check bits of their entries (only while building). */
 typedef struct group {
     ec_lx_disk *d;
     unsigned s0, s1;
     uint64_t *t;
+    uint32_t *c;
 } group;
 
 /* Entries with the same fingerprint share a home slot, so inserting one
- * walks over the others: those (shard, fingerprint) pairs are remembered
- * (few: keys answered twice, and fingerprint collisions). */
-static void group_put(void *ctx, unsigned shard, uint64_t v)
+ * walks over the others: those with the same check bits too (keys answered
+ * twice, and the rare full collisions) are remembered. */
+static void group_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
 {
     group *g = ctx;
     if (shard < g->s0 || shard >= g->s1)
         return;
-    uint64_t *t = g->t + (g->d->base[shard] - g->d->base[g->s0]);
+    uint64_t at = g->d->base[shard] - g->d->base[g->s0];
+    uint64_t *t = g->t + at;
+    uint32_t *c = g->c + at;
     uint32_t cap = g->d->cap[shard], fp = (uint32_t)(v & FP_MASK);
     uint32_t i = home(fp, cap);
-    int dup = 0;
-    for (; t[i]; i = i + 1 == cap ? 0 : i + 1)
-        dup |= (t[i] & FP_MASK) == fp;
+    int same = 0, dup = 0, unknown = check == CHECK_UNKNOWN;
+    for (; t[i]; i = i + 1 == cap ? 0 : i + 1) {
+        if ((t[i] & FP_MASK) != fp)
+            continue;
+        same = 1;
+        dup |= c[i] == check;
+        unknown |= c[i] == CHECK_UNKNOWN;
+    }
     t[i] = v;
-    if (dup)
-        ec_lmap_put(&g->d->dups, (uint64_t)shard << 32 | fp, 1);
+    c[i] = check;
+    if (same && unknown) { /* an unknown check may be anyone's */
+        ec_lmap_put(&g->d->dups, dup_key(shard, fp, CHECK_UNKNOWN), 1);
+        g->d->coarse = 1;
+    } else if (dup) {
+        ec_lmap_put(&g->d->dups, dup_key(shard, fp, check), 1);
+    }
 }
 
-/* The tables, a group of shards at a time (one pass over the log each),
- * in at most EC_LX_BUILD_BYTES of memory (or one shard's table). */
+/* Build and write the tables of shards [s0, s1) from the log entries
+ * [first, first + n) (those of other shards are passed over). */
+static int build_group(ec_lx_disk *d, unsigned s0, unsigned s1, uint64_t first, uint64_t n)
+{
+    uint64_t slots = d->base[s1 - 1] + d->cap[s1 - 1] - d->base[s0];
+    if (!slots)
+        return 0;
+    group g = {d, s0, s1, ec_xcalloc(slots, sizeof(uint64_t)), ec_xmalloc(slots * 4)};
+    int rc = log_range(d, first, n, s0, s1, group_put, &g);
+    if (rc == 0)
+        rc = write_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
+    free(g.t);
+    free(g.c);
+    return rc;
+}
+
+/* Sorting the log by group of shards: each entry to its group's part of a
+ * second copy of the log (after the first), through a buffer per group. */
+typedef struct parts {
+    ec_lx_disk *d;
+    unsigned gid[EC_LX_SHARDS]; /* group of each shard */
+    uint64_t *next;             /* per group: next entry index to write */
+    unsigned char *buf;         /* per group: per entries */
+    uint32_t *fill, per;
+    int err;
+} parts;
+
+static int part_flush(parts *p, unsigned g)
+{
+    int rc = p->fill[g] ? write_full(p->d->log, p->buf + (uint64_t)g * p->per * ENTRY,
+                                     (size_t)p->fill[g] * ENTRY, p->next[g] * ENTRY)
+                        : 0;
+    p->next[g] += p->fill[g];
+    p->fill[g] = 0;
+    return rc;
+}
+
+static void part_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
+{
+    parts *p = ctx;
+    unsigned g = p->gid[shard];
+    if (p->fill[g] == p->per && part_flush(p, g) < 0)
+        p->err = 1;
+    unsigned char *e = p->buf + ((uint64_t)g * p->per + p->fill[g]++) * ENTRY;
+    memcpy(e, &v, 8);
+    e[8] = (unsigned char)shard;
+    memcpy(e + 9, &check, 4);
+}
+
+/* The tables, a group of shards at a time, each in at most
+ * build_bytes of memory (or one shard's table). With one group, one
+ * pass over the log; with more, the log is first sorted by group (one pass
+ * writing a second copy), then each group reads just its part. */
 static int build_tables(ec_lx_disk *d)
 {
     uint64_t total = 0;
@@ -303,21 +412,46 @@ static int build_tables(ec_lx_disk *d)
         d->base[s] = total;
         total += d->cap[s];
     }
+    unsigned gs[EC_LX_SHARDS + 1], ng = 0; /* group k: shards [gs[k], gs[k + 1]) */
     for (unsigned s0 = 0, s1; s0 < EC_LX_SHARDS; s0 = s1) {
         uint64_t slots = d->cap[s0];
-        for (s1 = s0 + 1; s1 < EC_LX_SHARDS && (slots + d->cap[s1]) * 8 <= EC_LX_BUILD_BYTES; s1++)
+        for (s1 = s0 + 1; s1 < EC_LX_SHARDS && (slots + d->cap[s1]) * 12 <= build_bytes; s1++)
             slots += d->cap[s1];
-        if (!slots)
-            continue;
-        group g = {d, s0, s1, ec_xcalloc(slots, sizeof(uint64_t))};
-        int rc = log_each(d, d->logn, s0, s1, group_put, &g);
-        if (rc == 0)
-            rc = write_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
-        free(g.t);
-        if (rc < 0)
-            return -1;
+        gs[ng++] = s0;
     }
-    return 0;
+    gs[ng] = EC_LX_SHARDS;
+    if (ng == 1)
+        return build_group(d, 0, EC_LX_SHARDS, 0, d->logn);
+    parts p = {.d = d};
+    uint64_t *first = ec_xmalloc((ng + 1) * sizeof *first);
+    first[0] = d->logn; /* the sorted copy follows the log */
+    for (unsigned g = 0; g < ng; g++) {
+        uint64_t n = 0;
+        for (unsigned s = gs[g]; s < gs[g + 1]; s++) {
+            p.gid[s] = g;
+            n += d->cnt[s];
+        }
+        first[g + 1] = first[g] + n;
+    }
+    p.next = ec_xmalloc(ng * sizeof *p.next);
+    memcpy(p.next, first, ng * sizeof *p.next);
+    p.fill = ec_xcalloc(ng, sizeof *p.fill);
+    p.per = (uint32_t)(build_bytes / ENTRY / ng);
+    if (p.per < 8)
+        p.per = 8;
+    p.buf = ec_xmalloc((size_t)ng * p.per * ENTRY);
+    int rc = log_range(d, 0, d->logn, 0, EC_LX_SHARDS, part_put, &p);
+    for (unsigned g = 0; g < ng && rc == 0; g++)
+        rc = part_flush(&p, g);
+    if (p.err)
+        rc = -1;
+    free(p.buf);
+    free(p.fill);
+    free(p.next);
+    for (unsigned g = 0; g < ng && rc == 0; g++)
+        rc = build_group(d, gs[g], gs[g + 1], first[g], first[g + 1] - first[g]);
+    free(first);
+    return rc;
 }
 
 /* Back to memory (the disk failed): load the log and the unwritten entries.
@@ -327,11 +461,11 @@ static int unspill(ec_lindex *x)
     ec_lx_disk *d = x->disk;
     int e = errno;
     uint64_t pending = d->wlen / ENTRY;
-    int rc = log_each(d, d->logn - pending, 0, EC_LX_SHARDS, memory_put, x);
+    int rc = log_range(d, 0, d->logn - pending, 0, EC_LX_SHARDS, memory_put, x);
     for (uint64_t i = 0; i < pending; i++) {
         uint64_t v;
         memcpy(&v, d->wbuf + i * ENTRY, 8);
-        memory_put(x, d->wbuf[i * ENTRY + 8], v);
+        memory_put(x, d->wbuf[i * ENTRY + 8], v, CHECK_UNKNOWN);
     }
     x->disk = NULL;
     x->collecting = 0;
@@ -388,7 +522,7 @@ static void spill_late(ec_lindex *x)
         return;
     for (unsigned s = 0; s < EC_LX_SHARDS; s++)
         for (uint32_t i = 0; i < x->sh[s].cap; i++)
-            if (x->sh[s].slot[i] && disk_add(d, s, x->sh[s].slot[i]) < 0) {
+            if (x->sh[s].slot[i] && disk_add(d, s, x->sh[s].slot[i], CHECK_UNKNOWN) < 0) {
                 disk_free(d);
                 return;
             }
@@ -430,12 +564,12 @@ int ec_lindex_add(ec_lindex *x, uint64_t hash, uint64_t loc)
     if (!x->disk && x->collecting && x->n + 1 >= spill_min)
         spill_late(x);
     uint64_t v = loc << EC_LX_FP_BITS | fp_of(hash);
-    int r = x->disk ? disk_add(x->disk, shard_of(hash), v) : 0;
+    int r = x->disk ? disk_add(x->disk, shard_of(hash), v, check_of(hash)) : 0;
     if (r < 0 && unspill(x) < 0)
         return -1;
     x->n++;
     if (r <= 0)
-        memory_put(x, shard_of(hash), v);
+        memory_put(x, shard_of(hash), v, 0);
     return 0;
 }
 
@@ -464,8 +598,10 @@ int ec_lindex_unique(const ec_lindex *x, uint64_t hash)
     if (!x->disk)
         return n <= 1;
     uint64_t one;
-    return n == 0 && x->disk->sealed &&
-           !ec_lmap_get(&x->disk->dups, (uint64_t)shard_of(hash) << 32 | fp, &one);
+    const ec_lx_disk *d = x->disk;
+    return n == 0 && d->sealed &&
+           !ec_lmap_get(&d->dups, dup_key(shard_of(hash), fp, check_of(hash)), &one) &&
+           !(d->coarse && ec_lmap_get(&d->dups, dup_key(shard_of(hash), fp, CHECK_UNKNOWN), &one));
 }
 
 uint64_t ec_lindex_bytes(const ec_lindex *x)

@@ -19,16 +19,19 @@
  *
  * Memory stays flat however large the journal: when a journal holds more
  * records than ec_lindex_spill_min(), the entries its replay adds go to a
- * temporary file (unlinked at once) and ec_lindex_seal() builds the shard
- * tables there, a group of shards at a time in at most EC_LX_BUILD_BYTES of
- * memory; lookups read the few slots they probe with pread (the page cache
- * holds them, not this process). Entries added after the seal (this run's
- * results) go to the in-memory tables, which lookups consult too. Without
- * a usable temporary directory everything stays in memory. */
+ * temporary file (unlinked at once) with 32 more bits of their hash, and
+ * ec_lindex_seal() builds the shard tables there, a group of shards at a
+ * time in at most ec_lindex_build_bytes() of memory (after sorting the file
+ * by group when there is more than one), noting which entries may belong
+ * to one key (same shard, fingerprint and those 32 bits). Lookups read the
+ * few slots they probe with pread (the page cache holds them, not this
+ * process); a key no other entry may share is known to be unique without
+ * that read. Entries added after the seal (this run's results) go to the
+ * in-memory tables, which lookups consult too. Without a usable temporary
+ * directory everything stays in memory. */
 #define EC_LX_SHARDS 256
 #define EC_LX_FP_BITS 18
 #define EC_LX_LOC_BITS (64 - EC_LX_FP_BITS)
-#define EC_LX_BUILD_BYTES (1u << 20)
 
 typedef struct ec_lx_shard {
     uint64_t *slot;
@@ -71,6 +74,10 @@ uint64_t ec_lindex_bytes(const ec_lindex *x);
 /* Entries in memory before a journal's index goes to disk; tests lower it. */
 uint64_t ec_lindex_spill_min(void);
 void ec_lindex_set_spill_min(uint64_t n);
+/* Memory for building a group of disk tables (default 1 MiB); tests lower
+ * it to get many groups. 0 restores the default. */
+size_t ec_lindex_build_bytes(void);
+void ec_lindex_set_build_bytes(size_t n);
 
 /* ---- a small map of 64-bit keys (non-zero) to 64-bit values ------------ */
 typedef struct ec_lmap {

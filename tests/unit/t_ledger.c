@@ -535,6 +535,78 @@ static void test_spill(void)
     ec_buf_free(&err);
 }
 
+/* A hash with the given shard (8 bits), fingerprint (18) and check bits
+ * (32), laid out as ledger_index.c reads them. */
+static uint64_t hash_of(unsigned shard, uint32_t fp, uint32_t check)
+{
+    return (uint64_t)shard << 56 | (uint64_t)(check >> 20 & 0xfff) << 38 |
+           (uint64_t)(fp & 0x3ffff) << 20 | (check & 0xfffff);
+}
+
+/* The disk index knows 32 more bits of each entry's hash than its slots
+ * hold: two keys that only share a fingerprint are each unique (a replay in
+ * journal order needs no probe of the disk tables for them), two records of
+ * one key are not, and entries spilled from memory, whose extra bits are
+ * unknown, are never taken for unique when another shares their
+ * fingerprint. The tables are built in groups of shards after sorting the
+ * log by group: every entry is found again. */
+static void test_index_unique(void)
+{
+    ec_lindex x;
+    uint64_t got[8];
+    uint64_t a = hash_of(7, 1234, 0xaaaa), b = hash_of(7, 1234, 0xbbbbbbb),
+             c = hash_of(9, 777, 5), lone = hash_of(200, 99, 1);
+    ec_lindex_set_spill_min(4);
+    ec_lindex_set_build_bytes(64); /* a group per shard, sorted through 8-entry buffers */
+    ec_lindex_init(&x, 100, dir);
+    ok(x.disk != NULL, "an index expecting 100 entries goes to disk");
+    ec_lindex_add(&x, a, 10);
+    ec_lindex_add(&x, b, 11);
+    ec_lindex_add(&x, c, 12);
+    ec_lindex_add(&x, c, 13);
+    ec_lindex_add(&x, lone, 14);
+    for (uint64_t i = 0; i < 20000; i++) /* spread over every shard */
+        ec_lindex_add(&x, ec_ledger_hash(&i, sizeof i), 100 + i);
+    ok(ec_lindex_seal(&x) == 0 && x.disk, "sealed on disk");
+    ok(ec_lindex_unique(&x, a) && ec_lindex_unique(&x, b),
+       "two keys sharing shard and fingerprint are each unique");
+    ok(!ec_lindex_unique(&x, c), "a key with two entries is not");
+    ok(ec_lindex_unique(&x, lone), "a lone key is");
+    size_t n = ec_lindex_find(&x, a, got, 8);
+    ok(n == 2 && ((got[0] == 10 && got[1] == 11) || (got[0] == 11 && got[1] == 10)),
+       "both stay candidates of either hash (%zu)", n);
+    int lost = 0;
+    for (uint64_t i = 0; i < 20000; i++) {
+        uint64_t h = ec_ledger_hash(&i, sizeof i);
+        size_t k = ec_lindex_find(&x, h, got, 8), hit = 0;
+        for (size_t j = 0; j < k && j < 8; j++)
+            hit |= got[j] == 100 + i;
+        lost += !hit;
+    }
+    ok(lost == 0, "20000 entries built in groups of shards are all found (%d lost)", lost);
+    ec_lindex_free(&x);
+
+    ec_lindex_set_spill_min(5);
+    ec_lindex_init(&x, 0, dir); /* in memory first, spilled by the 5th entry */
+    uint64_t lone2 = hash_of(201, 98, 2);
+    ec_lindex_add(&x, a, 10);
+    ec_lindex_add(&x, b, 11);
+    ec_lindex_add(&x, hash_of(9, 777, 6), 12);
+    ec_lindex_add(&x, lone2, 13);
+    ok(x.disk == NULL, "four entries stay in memory");
+    ec_lindex_add(&x, lone, 14);
+    ec_lindex_add(&x, c, 15);
+    ok(x.disk != NULL && ec_lindex_seal(&x) == 0, "the fifth spills them to disk; sealed");
+    ok(!ec_lindex_unique(&x, a) && !ec_lindex_unique(&x, b),
+       "spilled entries (extra bits unknown) sharing a fingerprint are not unique");
+    ok(!ec_lindex_unique(&x, c), "nor is one sharing it with a spilled entry");
+    ok(ec_lindex_unique(&x, lone) && ec_lindex_unique(&x, lone2),
+       "lone entries are, spilled or not");
+    ec_lindex_free(&x);
+    ec_lindex_set_build_bytes(0);
+    ec_lindex_set_spill_min(0);
+}
+
 static void test_compact(void)
 {
     ec_buf err = {0}, notes = {0}, st = {0};
@@ -855,6 +927,11 @@ int main(int argc, char **argv)
     test_spill();
     test_in_order(0);
     test_in_order(1);
+    ec_lindex_set_build_bytes(4096); /* the disk tables in many groups */
+    test_spill();
+    test_in_order(1);
+    ec_lindex_set_build_bytes(0);
+    test_index_unique();
     test_compact();
     test_merge();
     test_interleaved();
