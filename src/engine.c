@@ -276,22 +276,6 @@ static void skip_row(engine *e, ec_row *row, enum ec_status s)
     row_done(e, row);
 }
 
-/* The provider's choice of identifiers, or every accepted field present. */
-static int choose_ids(const ec_provider *p, const char *vals[EC_F_COUNT],
-                      const char *chosen[EC_F_COUNT])
-{
-    if (p->choose)
-        return p->choose(vals, chosen);
-    int any = 0;
-    for (int f = 0; f < EC_F_COUNT; f++) {
-        if (vals[f] && (p->accepts & (1u << f))) {
-            chosen[f] = vals[f];
-            any = 1;
-        }
-    }
-    return any;
-}
-
 /* Decide what a new row needs: nothing (bad input, no identifier, journal
  * hit, duplicate of a lookup under way) or a new lookup. */
 static void intake_row(engine *e, ec_row *row)
@@ -313,9 +297,11 @@ static void intake_row(engine *e, ec_row *row)
         return;
     }
     const char *vals[EC_F_COUNT];
-    ec_ident_extract_buf(&e->map, row, &e->ids, vals);
+    /* only the fields the choice reads: a replay of The Hog's rows need not
+     * normalize their names, companies and titles */
+    ec_ident_extract_some(&e->map, row, ec_provider_reads(e->prov), &e->ids, vals);
     const char *chosen[EC_F_COUNT] = {0};
-    if (!choose_ids(e->prov, vals, chosen)) {
+    if (!ec_provider_choose(e->prov, vals, chosen)) {
         skip_row(e, row, EC_ST_SKIPPED_NO_ID);
         return;
     }

@@ -741,14 +741,15 @@ int ec_norm_field(enum ec_field f, const char *s, size_t n, ec_buf *out)
 
 /* ---------------------------------------------------------------- rows and keys */
 
-void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
-                          const char *vals[EC_F_COUNT])
+void ec_ident_extract_some(const ec_colmap *m, const ec_row *row, unsigned want, ec_buf *store,
+                           const char *vals[EC_F_COUNT])
 {
     size_t at[EC_F_COUNT];
     ec_buf_clear(store);
     for (int f = 0; f < EC_F_COUNT; f++) {
         at[f] = SIZE_MAX;
-        const ec_str *v = m->col[f] >= 0 ? ec_row_value(row, m->col[f]) : NULL;
+        const ec_str *v =
+            m->col[f] >= 0 && (want & 1u << f) ? ec_row_value(row, m->col[f]) : NULL;
         if (!v)
             continue;
         size_t start = store->len;
@@ -757,7 +758,7 @@ void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
             ec_buf_putc(store, '\0');
         }
     }
-    if (at[EC_F_NAME] == SIZE_MAX && at[EC_F_FIRST_NAME] != SIZE_MAX &&
+    if ((want & 1u << EC_F_NAME) && at[EC_F_NAME] == SIZE_MAX && at[EC_F_FIRST_NAME] != SIZE_MAX &&
         at[EC_F_LAST_NAME] != SIZE_MAX) {
         size_t fl = strlen(store->p + at[EC_F_FIRST_NAME]);
         size_t ll = strlen(store->p + at[EC_F_LAST_NAME]);
@@ -770,6 +771,12 @@ void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
     }
     for (int f = 0; f < EC_F_COUNT; f++)
         vals[f] = at[f] == SIZE_MAX ? NULL : store->p + at[f];
+}
+
+void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
+                          const char *vals[EC_F_COUNT])
+{
+    ec_ident_extract_some(m, row, ~0u, store, vals);
 }
 
 void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COUNT])

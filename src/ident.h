@@ -94,6 +94,10 @@ void ec_ident_extract(const ec_colmap *m, const ec_row *row, char *vals[EC_F_COU
  * (emptied first) and vals[f] point into it (borrowed until store changes). */
 void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
                           const char *vals[EC_F_COUNT]);
+/* ec_ident_extract_buf for the fields in the bit set want (1u << f) only:
+ * the others are NULL, never normalized. */
+void ec_ident_extract_some(const ec_colmap *m, const ec_row *row, unsigned want, ec_buf *store,
+                           const char *vals[EC_F_COUNT]);
 /* Free the values ec_ident_extract made and set them to NULL. */
 void ec_ident_free_vals(char *vals[EC_F_COUNT]);
 

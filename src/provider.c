@@ -24,6 +24,30 @@ const ec_provider *ec_provider_find(const char *name)
     return NULL;
 }
 
+unsigned ec_provider_reads(const ec_provider *p)
+{
+    unsigned f = p->accepts;
+    if (f & 1u << EC_F_NAME)
+        f |= 1u << EC_F_FIRST_NAME | 1u << EC_F_LAST_NAME;
+    return f;
+}
+
+int ec_provider_choose(const ec_provider *p, const char *const vals[EC_F_COUNT],
+                       const char *chosen[EC_F_COUNT])
+{
+    if (p->choose)
+        return p->choose(vals, chosen);
+    int any = 0;
+    for (int f = 0; f < EC_F_COUNT; f++) {
+        chosen[f] = NULL;
+        if (vals[f] && (p->accepts & (1u << f))) {
+            chosen[f] = vals[f];
+            any = 1;
+        }
+    }
+    return any;
+}
+
 ec_request *ec_reqs_add(ec_reqs *out, const char *method, char *url, char *body, int paid, int tag)
 {
     out->v = ec_xrealloc(out->v, (out->n + 1) * sizeof *out->v);

@@ -140,7 +140,10 @@ typedef struct ec_provider {
     /* Pick the identifiers this provider sends from the row's normalized
      * fields (vals[f] NULL when absent). Fill chosen[] (borrowed pointers into
      * vals) and return 1, or return 0 when none is usable
-     * (skipped:no_identifier). May be NULL: then every accepted field present is used. */
+     * (skipped:no_identifier). May be NULL: then every accepted field present is used.
+     * It reads no field outside accepts (and first_name/last_name when
+     * name is accepted): the engine normalizes only those
+     * (ec_provider_reads; t_prov_util checks every provider). */
     int (*choose)(const char *const vals[EC_F_COUNT], const char *chosen[EC_F_COUNT]);
 
     /* Build the first request(s) of a batch. Return 0, or -1 with msg. */
@@ -179,6 +182,15 @@ typedef struct ec_provider {
 /* All providers, NULL-terminated, and lookup by name. */
 extern const ec_provider *const ec_providers[];
 const ec_provider *ec_provider_find(const char *name);
+
+/* The fields whose normalized values choosing identifiers for p reads: its
+ * accepted fields, and first_name and last_name when it accepts name (a
+ * name may be made of them). */
+unsigned ec_provider_reads(const ec_provider *p);
+/* p's choice of identifiers from vals (p->choose, or every accepted field
+ * present): fills chosen[], returns 1, or 0 when none is usable. */
+int ec_provider_choose(const ec_provider *p, const char *const vals[EC_F_COUNT],
+                       const char *chosen[EC_F_COUNT]);
 
 /* Add a request to a list; url and body are taken over (owned). Returns it. */
 ec_request *ec_reqs_add(ec_reqs *out, const char *method, char *url, char *body, int paid, int tag);

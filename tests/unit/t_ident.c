@@ -367,6 +367,19 @@ static void test_extract(void)
     ec_ident_extract(&m, &r, vals);
     is_str(vals[EC_F_NAME], "Ann Lee", "blank name falls back to first + last");
     ec_ident_free_vals(vals);
+
+    ec_buf store = {0};
+    const char *some[EC_F_COUNT];
+    r = make_row(v4, 3, cells);
+    ec_ident_extract_some(&m, &r, 1u << EC_F_FIRST_NAME, &store, some);
+    ok(some[EC_F_NAME] == NULL && some[EC_F_LAST_NAME] == NULL && some[EC_F_FIRST_NAME] &&
+           strcmp(some[EC_F_FIRST_NAME], "Ann") == 0,
+       "extract_some: only the fields asked for");
+    ec_ident_extract_some(&m, &r, 1u << EC_F_NAME | 1u << EC_F_FIRST_NAME | 1u << EC_F_LAST_NAME,
+                          &store, some);
+    ok(some[EC_F_NAME] && strcmp(some[EC_F_NAME], "Ann Lee") == 0,
+       "extract_some: a name from first + last when name is asked for");
+    ec_buf_free(&store);
     ec_buf_free(&err);
 }
 

@@ -185,6 +185,35 @@ static void test_misc(void)
     ec_outcome_clear(&c.out);
 }
 
+/* The engine normalizes only the fields ec_provider_reads() names: for
+ * every provider and every set of present fields, the choice made from
+ * those alone is the choice made from all of them. */
+static void test_choose_reads(void)
+{
+    static const char *const text[EC_F_COUNT] = {
+        "linkedin.com/in/ann-lee", "ann@acme.com", "Ann Lee", "Ann", "Lee", "CTO", "Acme",
+        "acme.com", "annlee", "annlee-gh", "uid-1", "person-1", "account-1"};
+    for (size_t i = 0; ec_providers[i]; i++) {
+        const ec_provider *p = ec_providers[i];
+        unsigned reads = ec_provider_reads(p);
+        int differ = 0;
+        for (unsigned set = 0; set < 1u << EC_F_COUNT; set++) {
+            const char *all[EC_F_COUNT], *some[EC_F_COUNT], *c1[EC_F_COUNT], *c2[EC_F_COUNT];
+            for (int f = 0; f < EC_F_COUNT; f++) {
+                all[f] = set & 1u << f ? text[f] : NULL;
+                some[f] = reads & 1u << f ? all[f] : NULL;
+            }
+            int r1 = ec_provider_choose(p, all, c1), r2 = ec_provider_choose(p, some, c2);
+            differ += r1 != r2;
+            for (int f = 0; r1 && f < EC_F_COUNT; f++)
+                differ += c1[f] != c2[f];
+        }
+        ok(differ == 0 && (reads & p->accepts) == p->accepts,
+           "%s chooses from the fields it reads alone, for all %u sets of fields", p->name,
+           1u << EC_F_COUNT);
+    }
+}
+
 int main(void)
 {
     test_canon();
@@ -192,6 +221,7 @@ int main(void)
     test_urls();
     test_errors();
     test_misc();
+    test_choose_reads();
     {
         /* regression: a name rebuilt from a journal key is case-folded; the
          * provider echoes it as written: both must canonicalize alike */
