@@ -748,8 +748,7 @@ void ec_ident_extract_some(const ec_colmap *m, const ec_row *row, unsigned want,
     ec_buf_clear(store);
     for (int f = 0; f < EC_F_COUNT; f++) {
         at[f] = SIZE_MAX;
-        const ec_str *v =
-            m->col[f] >= 0 && (want & 1u << f) ? ec_row_value(row, m->col[f]) : NULL;
+        const ec_str *v = m->col[f] >= 0 && (want & 1u << f) ? ec_row_value(row, m->col[f]) : NULL;
         if (!v)
             continue;
         size_t start = store->len;

@@ -554,8 +554,8 @@ static void test_index_unique(void)
 {
     ec_lindex x;
     uint64_t got[8];
-    uint64_t a = hash_of(7, 1234, 0xaaaa), b = hash_of(7, 1234, 0xbbbbbbb),
-             c = hash_of(9, 777, 5), lone = hash_of(200, 99, 1);
+    uint64_t a = hash_of(7, 1234, 0xaaaa), b = hash_of(7, 1234, 0xbbbbbbb), c = hash_of(9, 777, 5),
+             lone = hash_of(200, 99, 1);
     ec_lindex_set_spill_min(4);
     ec_lindex_set_build_bytes(64); /* a group per shard, sorted through 8-entry buffers */
     ec_lindex_init(&x, 100, dir);

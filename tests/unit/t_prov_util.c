@@ -190,9 +190,19 @@ static void test_misc(void)
  * those alone is the choice made from all of them. */
 static void test_choose_reads(void)
 {
-    static const char *const text[EC_F_COUNT] = {
-        "linkedin.com/in/ann-lee", "ann@acme.com", "Ann Lee", "Ann", "Lee", "CTO", "Acme",
-        "acme.com", "annlee", "annlee-gh", "uid-1", "person-1", "account-1"};
+    static const char *const text[EC_F_COUNT] = {"linkedin.com/in/ann-lee",
+                                                 "ann@acme.com",
+                                                 "Ann Lee",
+                                                 "Ann",
+                                                 "Lee",
+                                                 "CTO",
+                                                 "Acme",
+                                                 "acme.com",
+                                                 "annlee",
+                                                 "annlee-gh",
+                                                 "uid-1",
+                                                 "person-1",
+                                                 "account-1"};
     for (size_t i = 0; ec_providers[i]; i++) {
         const ec_provider *p = ec_providers[i];
         unsigned reads = ec_provider_reads(p);
