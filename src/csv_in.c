@@ -322,10 +322,12 @@ static const char *closing_quote(const char *f, const char *end)
 
 /* Is the line [p, end) (no CR or LF in it) one that strict libcsv reads
  * without complaint: unquoted fields without quotes, quoted fields whose
- * closing quote is followed by the delimiter or the end? */
-static int regular_line(const char *p, const char *end, char delim)
+ * closing quote is followed by the delimiter or the end? Its number of
+ * fields, or 0 when it is not. */
+static size_t regular_line(const char *p, const char *end, char delim)
 {
-    for (const char *f = p;;) {
+    for (size_t nf = 1;; nf++) {
+        const char *f = p;
         const char *fe;
         if (f < end && *f == '"') {
             const char *q = closing_quote(f + 1, end);
@@ -339,8 +341,8 @@ static int regular_line(const char *p, const char *end, char delim)
                 return 0;
         }
         if (fe == end)
-            return 1;
-        f = fe + 1;
+            return nf;
+        p = fe + 1;
     }
 }
 
@@ -378,6 +380,59 @@ static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim
     }
 }
 
+/* A regular line [p, end) of nf fields (see regular_line(); quotes: it
+ * holds a quote), read whole into a row: each field's bytes (quotes
+ * removed, "" as ") followed by a NUL make the row's memory, the layout
+ * on_field() builds field by field, in no more bytes than the line and its
+ * NUL. 1 when done; 0 when the row would carry a problem (field count, a
+ * limit, UTF-8), left to the field-by-field path that words it. The UTF-8
+ * check of the line stands for that of the fields: they differ from it
+ * only by ASCII bytes removed or made NULs, which can neither complete nor
+ * break a multibyte sequence. */
+static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, int quotes,
+                      size_t nf)
+{
+    ec_reader *r = c->r;
+    size_t len = (size_t)(end - p);
+    if (!r->has_header || len == 0 || len + 1 > r->max_record || nf != r->hdr.n ||
+        !ec_utf8_valid(p, len, NULL))
+        return 0;
+    ec_row *row = ec_row_new_packed(nf, len + 1);
+    char *m = row->mem;
+    size_t at = 0;
+    for (size_t i = 0; i < nf; i++) {
+        const char *fe;
+        size_t start = at;
+        if (quotes && p < end && *p == '"') {
+            const char *q = closing_quote(p + 1, end);
+            for (const char *k = p + 1; k < q; k++) {
+                m[at++] = *k;
+                k += *k == '"'; /* "" is one quote */
+            }
+            fe = q + 1;
+        } else {
+            fe = i + 1 < nf ? memchr(p, delim, (size_t)(end - p)) : end;
+            memcpy(m + at, p, (size_t)(fe - p));
+            at += (size_t)(fe - p);
+        }
+        if (at - start > r->max_field) {
+            ec_row_free(row);
+            return 0;
+        }
+        m[at++] = '\0';
+        ec_cell *cell = &row->cells[i];
+        cell->col = (int)i;
+        cell->value.ptr = m + start;
+        cell->value.len = at - 1 - start;
+        cell->raw = cell->value;
+        p = fe + 1;
+    }
+    row->ncells = nf;
+    row->line = c->line;
+    ec_reader_push(r, row);
+    return 1;
+}
+
 /* The fast path of a replay: whole lines ending in LF or CRLF, with no other
  * CR and regular quoting (see regular_line()), are split here, giving
  * on_field() and on_record_end() what libcsv would (no byte is a space to
@@ -395,9 +450,21 @@ static size_t simple_lines(ec_csv_in *c, const char *buf, size_t len)
         if (memchr(p, '\r', (size_t)(end - p)))
             break;
         int quotes = memchr(p, '"', (size_t)(end - p)) != NULL;
-        if (quotes && !regular_line(p, end, delim))
-            break;
+        size_t nf = 1;
+        if (quotes) {
+            if ((nf = regular_line(p, end, delim)) == 0)
+                break;
+        } else {
+            for (const char *q = p; (q = memchr(q, delim, (size_t)(end - q))) != NULL; q++)
+                nf++;
+        }
         c->quote_near = 0; /* no field of this line holds a line end */
+        if (direct_row(c, p, end, delim, quotes, nf)) {
+            c->line++; /* what on_record_end() does for the record and its line end */
+            c->after_cr = 0;
+            p = nl + 1;
+            continue;
+        }
         if (end > p)
             line_fields(c, p, end, delim, quotes);
         if (end < nl)
