@@ -38,11 +38,6 @@ void ec_lindex_set_spill_min(uint64_t n)
     spill_min = n ? n : SPILL_MIN_DEFAULT;
 }
 
-size_t ec_lindex_build_bytes(void)
-{
-    return build_bytes;
-}
-
 void ec_lindex_set_build_bytes(size_t n)
 {
     build_bytes = n ? n : BUILD_BYTES_DEFAULT;
@@ -161,6 +156,21 @@ static void memory_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
 #define WBUF (ENTRY * 5041) /* about 64 KiB */
 #define PROBE 16            /* slots read by one pread while probing */
 
+static void entry_put(unsigned char *e, unsigned shard, uint64_t v, uint32_t check)
+{
+    memcpy(e, &v, 8);
+    e[8] = (unsigned char)shard;
+    memcpy(e + 9, &check, 4);
+}
+
+/* An entry's shard; its slot value and check bits to *v and *check. */
+static unsigned entry_get(const unsigned char *e, uint64_t *v, uint32_t *check)
+{
+    memcpy(v, e, 8);
+    memcpy(check, e + 9, 4);
+    return e[8];
+}
+
 struct ec_lx_disk {
     char *dir;           /* where the files go (NULL: $TMPDIR or /tmp) */
     int log, tab;        /* collected entries; built tables (both unlinked) */
@@ -274,9 +284,7 @@ static int disk_add(ec_lx_disk *d, unsigned shard, uint64_t v, uint32_t check)
         return 0;
     if (d->wlen + ENTRY > WBUF && log_flush(d) < 0)
         return -1;
-    memcpy(d->wbuf + d->wlen, &v, 8);
-    d->wbuf[d->wlen + 8] = (unsigned char)shard;
-    memcpy(d->wbuf + d->wlen + 9, &check, 4);
+    entry_put(d->wbuf + d->wlen, shard, v, check);
     d->wlen += ENTRY;
     d->logn++;
     d->cnt[shard]++;
@@ -296,14 +304,11 @@ static int log_range(const ec_lx_disk *d, uint64_t first, uint64_t n, unsigned s
         uint64_t k = n - at < WBUF / ENTRY ? n - at : WBUF / ENTRY;
         rc = read_full(d->log, buf, (size_t)k * ENTRY, (first + at) * ENTRY);
         for (uint64_t i = 0; i < k && rc == 0; i++) {
-            const unsigned char *e = buf + i * ENTRY;
-            if (e[8] < s0 || e[8] >= s1)
-                continue;
             uint64_t v;
             uint32_t check;
-            memcpy(&v, e, 8);
-            memcpy(&check, e + 9, 4);
-            fn(ctx, e[8], v, check);
+            unsigned shard = entry_get(buf + i * ENTRY, &v, &check);
+            if (shard >= s0 && shard < s1)
+                fn(ctx, shard, v, check);
         }
         at += k;
     }
@@ -394,10 +399,7 @@ static void part_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
     unsigned g = p->gid[shard];
     if (p->fill[g] == p->per && part_flush(p, g) < 0)
         p->err = 1;
-    unsigned char *e = p->buf + ((uint64_t)g * p->per + p->fill[g]++) * ENTRY;
-    memcpy(e, &v, 8);
-    e[8] = (unsigned char)shard;
-    memcpy(e + 9, &check, 4);
+    entry_put(p->buf + ((uint64_t)g * p->per + p->fill[g]++) * ENTRY, shard, v, check);
 }
 
 /* The tables, a group of shards at a time, each in at most
@@ -464,8 +466,9 @@ static int unspill(ec_lindex *x)
     int rc = log_range(d, 0, d->logn - pending, 0, EC_LX_SHARDS, memory_put, x);
     for (uint64_t i = 0; i < pending; i++) {
         uint64_t v;
-        memcpy(&v, d->wbuf + i * ENTRY, 8);
-        memory_put(x, d->wbuf[i * ENTRY + 8], v, CHECK_UNKNOWN);
+        uint32_t check;
+        unsigned shard = entry_get(d->wbuf + i * ENTRY, &v, &check);
+        memory_put(x, shard, v, check);
     }
     x->disk = NULL;
     x->collecting = 0;

@@ -21,8 +21,8 @@
  * records than ec_lindex_spill_min(), the entries its replay adds go to a
  * temporary file (unlinked at once) with 32 more bits of their hash, and
  * ec_lindex_seal() builds the shard tables there, a group of shards at a
- * time in at most ec_lindex_build_bytes() of memory (after sorting the file
- * by group when there is more than one), noting which entries may belong
+ * time in a bounded amount of memory (1 MiB; after sorting the file by
+ * group when there is more than one), noting which entries may belong
  * to one key (same shard, fingerprint and those 32 bits). Lookups read the
  * few slots they probe with pread (the page cache holds them, not this
  * process); a key no other entry may share is known to be unique without
@@ -76,7 +76,6 @@ uint64_t ec_lindex_spill_min(void);
 void ec_lindex_set_spill_min(uint64_t n);
 /* Memory for building a group of disk tables (default 1 MiB); tests lower
  * it to get many groups. 0 restores the default. */
-size_t ec_lindex_build_bytes(void);
 void ec_lindex_set_build_bytes(size_t n);
 
 /* ---- a small map of 64-bit keys (non-zero) to 64-bit values ------------ */
