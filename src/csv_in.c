@@ -322,12 +322,10 @@ static const char *closing_quote(const char *f, const char *end)
 
 /* Is the line [p, end) (no CR or LF in it) one that strict libcsv reads
  * without complaint: unquoted fields without quotes, quoted fields whose
- * closing quote is followed by the delimiter or the end? Its number of
- * fields, or 0 when it is not. */
-static size_t regular_line(const char *p, const char *end, char delim)
+ * closing quote is followed by the delimiter or the end? */
+static int regular_line(const char *p, const char *end, char delim)
 {
-    for (size_t nf = 1;; nf++) {
-        const char *f = p;
+    for (const char *f = p;;) {
         const char *fe;
         if (f < end && *f == '"') {
             const char *q = closing_quote(f + 1, end);
@@ -341,8 +339,8 @@ static size_t regular_line(const char *p, const char *end, char delim)
                 return 0;
         }
         if (fe == end)
-            return nf;
-        p = fe + 1;
+            return 1;
+        f = fe + 1;
     }
 }
 
@@ -380,27 +378,26 @@ static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim
     }
 }
 
-/* A regular line [p, end) of nf fields (see regular_line(); quotes: it
- * holds a quote), read whole into a row: each field's bytes (quotes
- * removed, "" as ") followed by a NUL make the row's memory, the layout
- * on_field() builds field by field, in no more bytes than the line and its
- * NUL. 1 when done; 0 when the row would carry a problem (field count, a
+/* A regular line [p, end) (see regular_line(); quotes: it holds a quote),
+ * read whole into a row: each field's bytes (quotes removed, "" as ")
+ * followed by a NUL make the row's memory, the layout on_field() builds
+ * field by field, in no more bytes than the line and its NUL. 1 when done;
+ * 0 when the row would carry a problem (not the header's field count, a
  * limit, UTF-8), left to the field-by-field path that words it. The UTF-8
  * check of the line stands for that of the fields: they differ from it
  * only by ASCII bytes removed or made NULs, which can neither complete nor
  * break a multibyte sequence. */
-static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, int quotes,
-                      size_t nf)
+static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, int quotes)
 {
     ec_reader *r = c->r;
-    size_t len = (size_t)(end - p);
-    if (!r->has_header || len == 0 || len + 1 > r->max_record || nf != r->hdr.n ||
+    size_t len = (size_t)(end - p), nf = r->hdr.n;
+    if (!r->has_header || nf == 0 || len == 0 || len + 1 > r->max_record ||
         !ec_utf8_valid(p, len, NULL))
         return 0;
     ec_row *row = ec_row_new_packed(nf, len + 1);
     char *m = row->mem;
     size_t at = 0;
-    for (size_t i = 0; i < nf; i++) {
+    for (size_t i = 0;; i++) {
         const char *fe;
         size_t start = at;
         if (quotes && p < end && *p == '"') {
@@ -411,11 +408,13 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
             }
             fe = q + 1;
         } else {
-            fe = i + 1 < nf ? memchr(p, delim, (size_t)(end - p)) : end;
+            fe = memchr(p, delim, (size_t)(end - p));
+            fe = fe ? fe : end;
             memcpy(m + at, p, (size_t)(fe - p));
             at += (size_t)(fe - p);
         }
-        if (at - start > r->max_field) {
+        /* a field too long, one more than the header has, or one fewer */
+        if (at - start > r->max_field || (fe < end && i + 1 == nf) || (fe == end && i + 1 < nf)) {
             ec_row_free(row);
             return 0;
         }
@@ -425,6 +424,8 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
         cell->value.ptr = m + start;
         cell->value.len = at - 1 - start;
         cell->raw = cell->value;
+        if (fe == end)
+            break;
         p = fe + 1;
     }
     row->ncells = nf;
@@ -450,16 +451,10 @@ static size_t simple_lines(ec_csv_in *c, const char *buf, size_t len)
         if (memchr(p, '\r', (size_t)(end - p)))
             break;
         int quotes = memchr(p, '"', (size_t)(end - p)) != NULL;
-        size_t nf = 1;
-        if (quotes) {
-            if ((nf = regular_line(p, end, delim)) == 0)
-                break;
-        } else {
-            for (const char *q = p; (q = memchr(q, delim, (size_t)(end - q))) != NULL; q++)
-                nf++;
-        }
+        if (quotes && !regular_line(p, end, delim))
+            break;
         c->quote_near = 0; /* no field of this line holds a line end */
-        if (direct_row(c, p, end, delim, quotes, nf)) {
+        if (direct_row(c, p, end, delim, quotes)) {
             c->line++; /* what on_record_end() does for the record and its line end */
             c->after_cr = 0;
             p = nl + 1;
