@@ -99,6 +99,17 @@ done
 ok $? "the config keys were found ($(echo $keys))"
 is "$missing" "" "every config key is under CONFIGURATION"
 
+# column synonyms: the whole table of colmap.c, word for word
+missing=""
+forms=$(sed -n 's/^ *{"\([a-z0-9]*\)", EC_F_[A-Z_]*, [01]},.*/\1/p' "$SRC/colmap.c")
+[ "$(echo "$forms" | wc -w)" -ge 100 ]
+ok $? "the column synonyms were found ($(echo "$forms" | wc -w))"
+section "COLUMN MAPPING" | sed 's/\\%//g' | tr ',;' '  ' | tr -s ' ' '\n' >"$WORK/synonyms"
+for f in $forms; do
+    grep -q -x "$f" "$WORK/synonyms" || missing="$missing $f"
+done
+is "$missing" "" "every column synonym is under COLUMN MAPPING"
+
 # default files
 section FILES >"$WORK/files"
 for f in enrichcsv/config enrichcsv/journal.zst enrichcsv/sandbox-journal.zst; do
