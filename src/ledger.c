@@ -67,6 +67,7 @@ static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const 
     size_t rawlen, pos = 0;
     ec_lintent_view iv;
     v->loc = 0;
+    v->hashed = 0;
     ec_buf_clear(&v->text);
     ec_buf_put(&v->text, rec, len);
     if (ec_ledger_intent_view(v->text.p, v->text.len, &iv) < 0 || !iv.has_keys)
@@ -77,6 +78,7 @@ static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const 
             v->cap = v->cap ? 2 * v->cap : 128;
             v->off = ec_xrealloc(v->off, v->cap * sizeof *v->off);
             v->len = ec_xrealloc(v->len, v->cap * sizeof *v->len);
+            v->hash = ec_xrealloc(v->hash, v->cap * sizeof *v->hash);
         }
         v->off[v->n] = (uint32_t)(raw - v->text.p);
         v->len[v->n++] = (uint32_t)rawlen;
@@ -104,9 +106,45 @@ static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
     return intent_fill(l, intent_victim(l), loc, rec, len);
 }
 
-/* Key of a res naming its batch (escaped id) and position. */
-static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long pos, uint64_t loc,
-                     const char **key, size_t *keylen)
+/* The canonical escaped text of key pos of intent in. */
+static const char *intent_key(ec_ledger *l, const ec_lintent *in, size_t pos, size_t *n)
+{
+    return ec_ledger_canon(in->text.p + in->off[pos], in->len[pos], &l->tmp, n);
+}
+
+/* The hash of key pos of intent in (all of its keys hashed on first use). */
+static uint64_t intent_hash(ec_ledger *l, ec_lintent *in, size_t pos)
+{
+    if (!in->hashed) {
+        for (size_t i = 0; i < in->n; i++) {
+            size_t n;
+            const char *k = intent_key(l, in, i, &n);
+            in->hash[i] = ec_ledger_hash(k, n);
+        }
+        in->hashed = 1;
+    }
+    return in->hash[pos];
+}
+
+/* Is key pos of intent in the canonical escaped text key? A key written
+ * canonically (as we write them) is compared where it lies. */
+static int intent_key_is(ec_ledger *l, const ec_lintent *in, size_t pos, const char *key,
+                         size_t keylen)
+{
+    const char *raw = in->text.p + in->off[pos];
+    size_t n = in->len[pos];
+    if (n == keylen && memcmp(raw, key, n) == 0)
+        return 1; /* equal to a canonical text, so canonical itself */
+    if (!memchr(raw, '\\', n))
+        return 0; /* then it is its own canonical text */
+    const char *canon = intent_key(l, in, pos, &n);
+    return n == keylen && memcmp(canon, key, n) == 0;
+}
+
+/* The intent a res naming its batch (escaped id) and position refers to
+ * (parsed, from the cache), or NULL when it cannot be resolved. */
+static ec_lintent *batch_intent(ec_ledger *l, const char *id, size_t idlen, unsigned long pos,
+                                uint64_t loc)
 {
     size_t n;
     uint64_t intent;
@@ -119,18 +157,47 @@ static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long p
         const char *canon = ec_ledger_canon(id, idlen, &l->tmp, &n);
         if (!ec_lmap_get(&l->batches, batch_hash(l, src, canon, n), &intent) ||
             intent == EC_L_AMBIGUOUS)
-            return -1;
+            return NULL;
         ec_buf_clear(&l->last_id);
         ec_buf_put(&l->last_id, id, idlen);
         l->last_intent = intent;
         l->last_src = src;
     }
     if (intent >= loc)
-        return -1;
+        return NULL;
     ec_lintent *in = intent_at(l, intent);
-    if (!in || pos >= in->n)
+    return in && pos < in->n ? in : NULL;
+}
+
+/* A res record in our own layout naming its batch: 1 with the intent
+ * (cached) and position of its key, -1 when they cannot be resolved; 0 for
+ * any other record (ec_ledger_res_key then finds its key). */
+static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_lintent **in,
+                   unsigned long *pos)
+{
+    const char *s;
+    size_t n;
+    if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
+        return 0;
+    const char *p = s + n, *e = rec + len;
+    if (e - p <= 6 || memcmp(p, "\",\"i\":", 6) != 0 || p[6] < '0' || p[6] > '9')
+        return 0;
+    unsigned long i = 0;
+    for (p += 6; p < e && *p >= '0' && *p <= '9' && i < POS_MAX; p++)
+        i = i * 10 + (unsigned long)(*p - '0');
+    *pos = i;
+    *in = batch_intent(l, s, n, i, loc);
+    return *in ? 1 : -1;
+}
+
+/* Key of a res naming its batch (escaped id) and position. */
+static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long pos, uint64_t loc,
+                     const char **key, size_t *keylen)
+{
+    ec_lintent *in = batch_intent(l, id, idlen, pos, loc);
+    if (!in)
         return -1;
-    *key = ec_ledger_canon(in->text.p + in->off[pos], in->len[pos], &l->tmp, keylen);
+    *key = intent_key(l, in, pos, keylen);
     return 0;
 }
 
@@ -167,16 +234,27 @@ int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, c
         *key = ec_ledger_canon(s, n, &l->tmp, keylen);
         return 0;
     }
-    if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0) {
-        const char *p = s + n, *e = rec + len;
-        if (e - p > 6 && memcmp(p, "\",\"i\":", 6) == 0 && p[6] >= '0' && p[6] <= '9') {
-            unsigned long pos = 0;
-            for (p += 6; p < e && *p >= '0' && *p <= '9' && pos < POS_MAX; p++)
-                pos = pos * 10 + (unsigned long)(*p - '0');
-            return batch_key(l, s, n, pos, loc, key, keylen);
-        }
-    }
-    return res_key_slow(l, rec, len, loc, key, keylen);
+    ec_lintent *in;
+    unsigned long pos;
+    int r = res_ref(l, rec, len, loc, &in, &pos);
+    if (r > 0)
+        *key = intent_key(l, in, pos, keylen);
+    return r > 0 ? 0 : r < 0 ? -1 : res_key_slow(l, rec, len, loc, key, keylen);
+}
+
+/* Is the res record rec (at loc) one of key? 1 or 0. */
+static int res_is(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char *key,
+                  size_t keylen)
+{
+    ec_lintent *in;
+    unsigned long pos;
+    int r = res_ref(l, rec, len, loc, &in, &pos);
+    if (r != 0)
+        return r > 0 && intent_key_is(l, in, pos, key, keylen);
+    const char *k;
+    size_t kl;
+    return ec_ledger_res_key(l, rec, len, loc, &k, &kl) == 0 && kl == keylen &&
+           memcmp(k, key, kl) == 0;
 }
 
 /* Candidates of hash h, newest first; *out is buf, or malloc'd when they did
@@ -213,8 +291,7 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
                                     memcmp(rec, EC_L_RES_K, sizeof EC_L_RES_K - 1) == 0)) {
         /* our own layout: its key needs no jsmn, so no copy unless it matches */
         ec_buf_clear(&l->rec);
-        int m = ec_ledger_res_key(l, rec, len, loc, &k, &kl) == 0 && kl == keylen &&
-                memcmp(k, key, kl) == 0;
+        int m = res_is(l, rec, len, loc, key, keylen);
         if (m && ec_ledger_read(l, loc, &rec, &len) < 0) /* the frame may have moved */
             return -1;
         if (m)
@@ -433,13 +510,30 @@ typedef struct replay {
     int fatal;
 } replay;
 
-static void index_res(ec_ledger *l, const char *rec, size_t len, uint64_t loc)
+/* The hash of the key of the res record rec (at loc): 0, or -1 when it has
+ * none or it cannot be resolved. */
+static int res_hash(ec_ledger *l, const char *rec, size_t len, uint64_t loc, uint64_t *h)
 {
+    ec_lintent *in;
+    unsigned long pos;
+    int r = res_ref(l, rec, len, loc, &in, &pos);
+    if (r > 0)
+        *h = intent_hash(l, in, pos);
+    if (r != 0)
+        return r > 0 ? 0 : -1;
     const char *key;
     size_t kl;
+    if (ec_ledger_res_key(l, rec, len, loc, &key, &kl) < 0)
+        return -1;
+    *h = ec_ledger_hash(key, kl);
+    return 0;
+}
+
+static void index_res(ec_ledger *l, const char *rec, size_t len, uint64_t loc)
+{
+    uint64_t h;
     l->count[EC_LT_RES]++;
-    if (!loc || ec_ledger_res_key(l, rec, len, loc, &key, &kl) < 0 ||
-        ec_lindex_add(&l->idx, ec_ledger_hash(key, kl), loc) < 0)
+    if (!loc || res_hash(l, rec, len, loc, &h) < 0 || ec_lindex_add(&l->idx, h, loc) < 0)
         l->orphans++;
 }
 
@@ -570,6 +664,7 @@ static void ledger_free(ec_ledger *l)
         ec_buf_free(&l->intents[i].text);
         free(l->intents[i].off);
         free(l->intents[i].len);
+        free(l->intents[i].hash);
     }
     ec_buf_free(&l->esc);
     ec_buf_free(&l->last_id);

@@ -112,13 +112,17 @@ typedef struct ec_lbatch {
     uint64_t intent; /* location of the intent holding the keys */
 } ec_lbatch;
 
-/* A parsed intent: where each key's escaped text sits in text. */
+/* A parsed intent: where each key's escaped text sits in text, and once
+ * asked for (hashed), the hash of each key's canonical text: the results
+ * that follow an intent are indexed by it without copying their keys. */
 typedef struct ec_lintent {
     uint64_t loc; /* 0 = empty */
     uint64_t use;
     ec_buf text;
     uint32_t *off, *len;
+    uint64_t *hash;
     size_t n, cap;
+    int hashed;
 } ec_lintent;
 
 #define EC_L_INTENTS 4
