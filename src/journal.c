@@ -26,9 +26,12 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Content of an intact frame: non-empty lines, each ending in '\n'. */
-static const char *check_lines(const char *p, size_t n)
+/* Content of an intact frame: non-empty lines, each ending in '\n'. Their
+ * starts go to ls (when not NULL): the one walk over the lines. */
+static const char *check_lines(const char *p, size_t n, ec_jlines *ls)
 {
+    if (ls)
+        ls->n = 0;
     if (n == 0)
         return NULL;
     if (p[n - 1] != '\n')
@@ -36,6 +39,13 @@ static const char *check_lines(const char *p, size_t n)
     for (const char *q = p, *e = p + n; q < e; q++) {
         if (*q == '\n')
             return "empty record";
+        if (ls) {
+            if (ls->n == ls->cap) {
+                ls->cap = ls->cap ? 2 * ls->cap : 64;
+                ls->at = ec_xrealloc(ls->at, ls->cap * sizeof *ls->at);
+            }
+            ls->at[ls->n++] = (uint32_t)(q - p);
+        }
         q = memchr(q, '\n', (size_t)(e - q));
     }
     return NULL;
@@ -71,12 +81,15 @@ static int decode_stream(ec_journal *j, const unsigned char *p, size_t cs, ec_bu
 
 enum { FR_OK = 0, FR_MORE = 1, FR_BAD = -1 };
 
-/* Check and decompress the frame at p (avail bytes) into out. FR_MORE: the
- * frame may be longer than avail. why names what is wrong with a bad one. */
+/* Check and decompress the frame at p (avail bytes) into out, its records'
+ * starts into ls (may be NULL). FR_MORE: the frame may be longer than
+ * avail. why names what is wrong with a bad one. */
 static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, size_t *csize,
-                        ec_buf *out, const char **why)
+                        ec_buf *out, ec_jlines *ls, const char **why)
 {
     ec_buf_clear(out);
+    if (ls)
+        ls->n = 0;
     if (avail < 4)
         return FR_MORE;
     uint32_t magic = le32(p);
@@ -116,7 +129,7 @@ static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, siz
         out->len = r;
         out->p[r] = '\0';
     }
-    *why = check_lines(out->p, out->len);
+    *why = check_lines(out->p, out->len, ls);
     return *why ? FR_BAD : FR_OK;
 }
 
@@ -124,7 +137,7 @@ static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, siz
  * the whole frame is in. Returns FR_OK, FR_BAD (why set; also for a frame cut
  * short by the end of the readable bytes) or -2 on an I/O error. */
 static int frame_at(ec_journal *j, ec_jwindow *w, uint64_t off, size_t ahead, size_t *csize,
-                    ec_buf *out, const char **why)
+                    ec_buf *out, ec_jlines *ls, const char **why)
 {
     size_t want = 64;
     for (;;) {
@@ -132,7 +145,7 @@ static int frame_at(ec_journal *j, ec_jwindow *w, uint64_t off, size_t ahead, si
         size_t avail;
         if (ec_jnl_window(j, w, off, want, ahead, &p, &avail, NULL) < 0)
             return -2;
-        int r = frame_decode(j, p, avail, csize, out, why);
+        int r = frame_decode(j, p, avail, csize, out, ls, why);
         if (r != FR_MORE)
             return r;
         if (off + avail >= j->limit || avail >= 2 * (size_t)MAX_CONTENT) {
@@ -176,14 +189,6 @@ static void add_good(ec_journal *j, uint64_t start, uint64_t end)
     j->good[j->ngood++] = (ec_jextent){start, end};
 }
 
-static uint64_t count_lines(const char *p, size_t n)
-{
-    uint64_t c = 0;
-    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
-        c++;
-    return c;
-}
-
 /* Offset of the next intact frame after from, or UINT64_MAX. -1 on I/O error. */
 static int next_frame(ec_journal *j, uint64_t from, uint64_t *next)
 {
@@ -206,7 +211,7 @@ static int next_frame(ec_journal *j, uint64_t from, uint64_t *next)
             continue;
         }
         uint64_t cand = at + (uint64_t)(hit - p);
-        int r = frame_at(j, &j->seq, cand, RAND_WINDOW, &cs, &tmp, &why);
+        int r = frame_at(j, &j->seq, cand, RAND_WINDOW, &cs, &tmp, NULL, &why);
         if (r == -2)
             rc = -1;
         else if (r == FR_OK)
@@ -266,7 +271,8 @@ static int bad_unit(ec_journal *j, uint64_t *off, const char *why, ec_buf *notes
     return 0;
 }
 
-static int deliver(const ec_buf *content, uint64_t off, ec_journal_record_fn fn, void *ctx);
+static int deliver(const ec_buf *content, const ec_jlines *ls, uint64_t off,
+                   ec_journal_record_fn fn, void *ctx);
 static int scan_range(ec_journal *j, uint64_t from, uint64_t to, ec_journal_record_fn fn, void *ctx,
                       ec_buf *err);
 
@@ -278,7 +284,7 @@ static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
     while (off < j->limit) {
         size_t cs = 0;
         const char *why = NULL;
-        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &why);
+        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why);
         if (r == -2) {
             ec_jnl_seterr(err, "journal %s: read error: %s", j->path, strerror(errno));
             return -1;
@@ -296,10 +302,10 @@ static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
         }
         add_good(j, off, off + cs);
         j->info.frames++;
-        j->info.records += count_lines(j->dbuf.p, j->dbuf.len);
+        j->info.records += j->dlines.n;
         j->end = off + cs; /* before delivery: scan_fn may read this frame */
         if (j->scan_fn && !j->scan_rc)
-            j->scan_rc = deliver(&j->dbuf, off, j->scan_fn, j->scan_ctx);
+            j->scan_rc = deliver(&j->dbuf, &j->dlines, off, j->scan_fn, j->scan_ctx);
         off += cs;
     }
     return 0;
@@ -519,20 +525,6 @@ ec_journal *ec_journal_open_scan(const char *path, int flags, ec_journal_record_
 
 /* ------------------------------------------------------------------ reading */
 
-static void index_lines(ec_jframe *f)
-{
-    f->nlines = 0;
-    for (size_t at = 0; at < f->data.len;) {
-        const char *nl = memchr(f->data.p + at, '\n', f->data.len - at);
-        if (f->nlines == f->linecap) {
-            f->linecap = f->linecap ? f->linecap * 2 : 64;
-            f->lines = ec_xrealloc(f->lines, f->linecap * sizeof *f->lines);
-        }
-        f->lines[f->nlines++] = (uint32_t)at;
-        at = (size_t)(nl - f->data.p) + 1;
-    }
-}
-
 static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
 {
     ec_jframe *victim = &j->cache[0];
@@ -548,14 +540,14 @@ static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
     size_t cs;
     const char *why = "outside the journal";
     int r =
-        off < j->end ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data, &why) : FR_BAD;
+        off < j->end ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data, &victim->lines, &why)
+                     : FR_BAD;
     victim->use = 0;
     if (r != FR_OK) {
         ec_jnl_seterr(err, "journal %s: cannot read the frame at byte %llu: %s", j->path,
                       (unsigned long long)off, r == -2 ? strerror(errno) : why);
         return NULL;
     }
-    index_lines(victim);
     victim->off = off;
     victim->csize = cs;
     victim->use = ++j->tick;
@@ -577,15 +569,15 @@ int ec_journal_read(ec_journal *j, ec_jloc loc, const char **rec, size_t *len, e
         return 0;
     }
     ec_jframe *f = loc == EC_JLOC_NONE ? NULL : cache_get(j, off, err);
-    if (!f || idx >= f->nlines) {
+    if (!f || idx >= f->lines.n) {
         if (f || loc == EC_JLOC_NONE)
             ec_jnl_seterr(err, "journal %s: no record %u in the frame at byte %llu", j->path, idx,
                           (unsigned long long)off);
         return -1;
     }
-    size_t next = idx + 1 < f->nlines ? f->lines[idx + 1] : f->data.len;
-    *rec = f->data.p + f->lines[idx];
-    *len = next - f->lines[idx] - 1;
+    size_t next = idx + 1 < f->lines.n ? f->lines.at[idx + 1] : f->data.len;
+    *rec = f->data.p + f->lines.at[idx];
+    *len = next - f->lines.at[idx] - 1;
     return 0;
 }
 
@@ -605,7 +597,7 @@ int ec_journal_next(ec_journal *j, ec_jloc loc, ec_jloc *next, ec_buf *err)
     ec_jframe *f = cache_get(j, off, err);
     if (!f)
         return -1;
-    if (idx + 1 < f->nlines && idx + 1 < EC_JLOC_IDX_MAX) {
+    if (idx + 1 < f->lines.n && idx + 1 < EC_JLOC_IDX_MAX) {
         *next = EC_JLOC(off, idx + 1);
         return 0;
     }
@@ -616,18 +608,17 @@ int ec_journal_next(ec_journal *j, ec_jloc loc, ec_jloc *next, ec_buf *err)
     return 0;
 }
 
-static int deliver(const ec_buf *content, uint64_t off, ec_journal_record_fn fn, void *ctx)
+/* The records of a checked frame (content, its lines ls) to fn. */
+static int deliver(const ec_buf *content, const ec_jlines *ls, uint64_t off,
+                   ec_journal_record_fn fn, void *ctx)
 {
-    unsigned idx = 0;
-    for (size_t at = 0; at < content->len; idx++) {
-        const char *nl = memchr(content->p + at, '\n', content->len - at);
-        size_t len = (size_t)(nl - content->p) - at;
+    for (size_t idx = 0; idx < ls->n; idx++) {
+        size_t at = ls->at[idx], next = idx + 1 < ls->n ? ls->at[idx + 1] : content->len;
         ec_jloc loc = idx < EC_JLOC_IDX_MAX && off < (1ull << EC_JLOC_OFF_BITS) ? EC_JLOC(off, idx)
                                                                                 : EC_JLOC_NONE;
-        int rc = fn(ctx, content->p + at, len, loc);
+        int rc = fn(ctx, content->p + at, next - at - 1, loc);
         if (rc)
             return rc;
-        at += len + 1;
     }
     return 0;
 }
@@ -638,13 +629,13 @@ static int scan_range(ec_journal *j, uint64_t from, uint64_t to, ec_journal_reco
     for (uint64_t off = from; off < to;) {
         size_t cs;
         const char *why = "";
-        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &why);
+        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why);
         if (r != FR_OK) {
             ec_jnl_seterr(err, "journal %s: the frame at byte %llu became unreadable: %s", j->path,
                           (unsigned long long)off, r == -2 ? strerror(errno) : why);
             return -1;
         }
-        int rc = deliver(&j->dbuf, off, fn, ctx);
+        int rc = deliver(&j->dbuf, &j->dlines, off, fn, ctx);
         if (rc)
             return rc;
         off += cs;

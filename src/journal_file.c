@@ -307,11 +307,12 @@ void ec_jnl_free(ec_journal *j)
         close(j->fd);
     for (int i = 0; i < CACHE_SLOTS; i++) {
         ec_buf_free(&j->cache[i].data);
-        free(j->cache[i].lines);
+        free(j->cache[i].lines.at);
     }
     ec_buf_free(&j->pending);
     ec_buf_free(&j->zbuf);
     ec_buf_free(&j->dbuf);
+    free(j->dlines.at);
     ec_buf_free(&j->seq.buf);
     ec_buf_free(&j->rnd.buf);
     ZSTD_freeCCtx(j->cctx);

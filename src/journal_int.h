@@ -23,13 +23,18 @@
  * frame twice (open, then answers), so that is what it pays for. */
 #define LEVEL (-1)
 
+/* Where each record of a frame's content starts, found while checking it. */
+typedef struct ec_jlines {
+    uint32_t *at;
+    size_t n, cap;
+} ec_jlines;
+
 typedef struct ec_jframe {
     uint64_t off;
     uint64_t csize; /* compressed bytes: the next frame starts at off + csize */
     uint64_t use;   /* 0 = empty slot */
     ec_buf data;
-    uint32_t *lines; /* start offset of each record in data */
-    size_t nlines, linecap;
+    ec_jlines lines;
 } ec_jframe;
 
 typedef struct ec_jextent {
@@ -60,7 +65,8 @@ struct ec_journal {
     uint32_t plines[EC_JLOC_IDX_MAX];
     uint32_t npending;
     ec_buf zbuf;    /* compressed output */
-    ec_buf dbuf;    /* decompressed frame during checks and scans */
+    ec_buf dbuf;    /* decompressed frame during checks and scans ... */
+    ec_jlines dlines; /* ... and its records */
     ec_jwindow seq; /* sequential reads */
     ec_jwindow rnd; /* random reads */
     ZSTD_CCtx *cctx;

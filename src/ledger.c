@@ -46,6 +46,7 @@ static uint64_t batch_hash(const ec_ledger *l, size_t src, const char *esc, size
 int ec_ledger_read(ec_ledger *l, uint64_t loc, const char **rec, size_t *len)
 {
     const ec_lsrc *s = &l->src[src_of(l, loc)];
+    l->reads++;
     return ec_journal_read(s->j, loc - s->base, rec, len, &l->error);
 }
 
@@ -59,35 +60,47 @@ static ec_lintent *intent_victim(ec_ledger *l)
     return v;
 }
 
-/* Parse the intent record rec (at loc) into cache slot v. */
-static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const char *rec,
-                               size_t len)
+/* Parse the intent record rec (at loc) into cache slot v; its parts into
+ * *iv (pointing into v->text). v, or NULL when it has no keys or they
+ * cannot be read (v is then empty); *ivrc is the view's 0 or -1. */
+static ec_lintent *intent_parse(ec_ledger *l, ec_lintent *v, uint64_t loc, const char *rec,
+                                size_t len, ec_lintent_view *iv, int *ivrc)
 {
     const char *raw;
     size_t rawlen, pos = 0;
-    ec_lintent_view iv;
     v->loc = 0;
     v->hashed = 0;
     ec_buf_clear(&v->text);
     ec_buf_put(&v->text, rec, len);
-    if (ec_ledger_intent_view(v->text.p, v->text.len, &iv) < 0 || !iv.has_keys)
+    *ivrc = ec_ledger_intent_keys(v->text.p, v->text.len, iv, v);
+    if (*ivrc < 0 || !iv->has_keys)
         return NULL;
-    int r;
-    for (v->n = 0; (r = ec_ledger_next_key(iv.keys, iv.keyslen, &pos, &raw, &rawlen)) > 0;) {
-        if (v->n == v->cap) {
-            v->cap = v->cap ? 2 * v->cap : 128;
-            v->off = ec_xrealloc(v->off, v->cap * sizeof *v->off);
-            v->len = ec_xrealloc(v->len, v->cap * sizeof *v->len);
-            v->hash = ec_xrealloc(v->hash, v->cap * sizeof *v->hash);
+    if (!iv->keys_found) { /* not our own layout: each key checked on its own */
+        int r;
+        for (v->n = 0; (r = ec_ledger_next_key(iv->keys, iv->keyslen, &pos, &raw, &rawlen)) > 0;) {
+            if (v->n == v->cap) {
+                v->cap = v->cap ? 2 * v->cap : 128;
+                v->off = ec_xrealloc(v->off, v->cap * sizeof *v->off);
+                v->len = ec_xrealloc(v->len, v->cap * sizeof *v->len);
+                v->hash = ec_xrealloc(v->hash, v->cap * sizeof *v->hash);
+            }
+            v->off[v->n] = (uint32_t)(raw - v->text.p);
+            v->len[v->n++] = (uint32_t)rawlen;
         }
-        v->off[v->n] = (uint32_t)(raw - v->text.p);
-        v->len[v->n++] = (uint32_t)rawlen;
+        if (r < 0)
+            return NULL;
     }
-    if (r < 0)
-        return NULL;
     v->loc = loc;
     v->use = ++l->tick;
     return v;
+}
+
+static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const char *rec,
+                               size_t len)
+{
+    ec_lintent_view iv;
+    int rc;
+    return intent_parse(l, v, loc, rec, len, &iv, &rc);
 }
 
 /* The parsed intent at loc, through a small LRU cache. */
@@ -280,7 +293,9 @@ static size_t candidates(ec_ledger *l, uint64_t h, uint64_t *buf, size_t max, ui
     return n;
 }
 
-/* Copy of the record at loc in l->rec if it is a res of key; 1, 0 or -1. */
+/* Is the record at loc a res of key? 1 (then l->hit and l->hitlen give the
+ * record, in a journal frame until the next read of the journal, or in
+ * l->rec), 0 or -1. */
 static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen)
 {
     const char *rec, *k;
@@ -289,13 +304,13 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
         return -1;
     if (len > sizeof EC_L_RES_B && (memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 ||
                                     memcmp(rec, EC_L_RES_K, sizeof EC_L_RES_K - 1) == 0)) {
-        /* our own layout: its key needs no jsmn, so no copy unless it matches */
-        ec_buf_clear(&l->rec);
+        /* our own layout: its key needs no jsmn, nor the record a copy */
+        uint64_t reads = l->reads;
         int m = res_is(l, rec, len, loc, key, keylen);
-        if (m && ec_ledger_read(l, loc, &rec, &len) < 0) /* the frame may have moved */
-            return -1;
-        if (m)
-            ec_buf_put(&l->rec, rec, len);
+        if (m && l->reads != reads && ec_ledger_read(l, loc, &rec, &len) < 0)
+            return -1; /* the intent was read: the frame may have moved */
+        l->hit = rec;
+        l->hitlen = len;
         return m;
     }
     ec_buf_clear(&l->rec);
@@ -306,6 +321,8 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
                 memcmp(k, key, kl) == 0;
     ec_buf_free(&l->rec);
     l->rec = copy;
+    l->hit = l->rec.p;
+    l->hitlen = l->rec.len;
     return match;
 }
 
@@ -337,10 +354,10 @@ static int next_in_order(ec_ledger *l, uint64_t h, uint64_t *loc)
  * (text that is its own JSON-escaped form), eight at a time: a word has
  * none of the others when no byte is below 0x20, has its top bit set, or
  * equals 0x7f, '"' or '\\' (each an exact any-byte test). */
-static size_t plain_len(const char *s)
+static size_t plain_len(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    size_t n = strlen(s), i = 0;
+    size_t i = 0;
     for (uint64_t w; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);
         uint64_t del = w ^ (ones * 0x7f), quote = w ^ (ones * '"'), bs = w ^ (ones * '\\');
@@ -354,21 +371,52 @@ static size_t plain_len(const char *s)
     return i;
 }
 
+/* How many leading bytes a and b (n bytes each) share. */
+static size_t common_len(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t x, y; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            break;
+    }
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* l->esc = the escaped text of key. Keys come with one PROVIDER|ENDPOINT|
+ * FIELDS prefix, and often more in common with the one before: the part
+ * they share with the last key, when that was plain, is not checked or
+ * copied again. 0, or -1 when key is not valid UTF-8. */
+static int escape_key(ec_ledger *l, const char *key)
+{
+    size_t n = strlen(key), from = 0;
+    if (l->esc_plain)
+        from = common_len(key, l->esc.p, n < l->esc.len ? n : l->esc.len);
+    size_t plain = from + plain_len(key + from, n - from);
+    if (plain < n) {
+        l->esc_plain = 0;
+        if (!ec_ledger_utf8_ok(key, n))
+            return -1;
+        ec_ledger_escape(&l->esc, key);
+        return 0;
+    }
+    l->esc.len = from;
+    ec_buf_put(&l->esc, key + from, n - from);
+    l->esc_plain = 1;
+    return 0;
+}
+
 int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcome *out, double *ts)
 {
     memset(out, 0, sizeof *out);
     ec_buf_clear(&l->error);
-    size_t plain = plain_len(key);
-    if (key[plain]) {
-        if (!ec_ledger_utf8_ok(key, strlen(key)))
-            return 0;
-        ec_ledger_escape(&l->esc, key);
-    } else {
-        ec_buf_clear(&l->esc);
-        ec_buf_put(&l->esc, key, plain);
-    }
+    if (escape_key(l, key) < 0)
+        return 0;
     uint64_t buf[16], *cand = buf, h = ec_ledger_hash(l->esc.p, l->esc.len);
-    int in_order = next_in_order(l, h, buf); /* then l->rec holds the record */
+    int in_order = next_in_order(l, h, buf); /* then l->hit is the record */
     size_t n = in_order ? 1 : candidates(l, h, buf, 16, &cand);
     int rc = l->error.len ? -1 : 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -376,7 +424,7 @@ int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcom
         if (m == 0)
             continue;
         double t = 0;
-        if (m < 0 || ec_ledger_parse_res(l->rec.p, l->rec.len, out, &t) < 0) {
+        if (m < 0 || ec_ledger_parse_res(l->hit, l->hitlen, out, &t) < 0) {
             if (m > 0)
                 seterr(&l->error, "journal record for key %s is unreadable", key);
             rc = -1;
@@ -416,7 +464,7 @@ int ec_ledger_is_latest(ec_ledger *l, uint64_t loc, uint64_t h, const char *key,
         else if (m) {
             ec_outcome o;
             double t = 0;
-            if (ec_ledger_parse_res(l->rec.p, l->rec.len, &o, &t) == 0 &&
+            if (ec_ledger_parse_res(l->hit, l->hitlen, &o, &t) == 0 &&
                 (t > ts || (t == ts && cand[i] > loc)))
                 rc = 0;
             ec_outcome_clear(&o);
@@ -552,7 +600,12 @@ static int load_keys(ec_ledger *l, ec_lbatch *b)
 static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src, uint64_t loc)
 {
     ec_lintent_view v;
-    if (ec_ledger_intent_view(rec, len, &v) < 0) {
+    int rc;
+    if (loc) /* its results follow: parse the keys now, not from the file again */
+        intent_parse(l, intent_victim(l), loc, rec, len, &v, &rc);
+    else
+        rc = ec_ledger_intent_view(rec, len, &v);
+    if (rc < 0) {
         l->unparsed++;
         return;
     }
@@ -582,8 +635,6 @@ static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src,
     ob->intent = loc;
     ob->ts = v.ts;
     free(id);
-    if (loc) /* its results follow: parse the keys now, not from the file again */
-        intent_fill(l, intent_victim(l), loc, rec, len);
 }
 
 static void replay_batch_rec(ec_ledger *l, const ec_json *d, int is_done)
@@ -976,6 +1027,7 @@ int ec_ledger_result(ec_ledger *l, const char *key, const ec_outcome *o, ec_buf 
         return -1;
     }
     ec_ledger_escape(&l->esc, key);
+    l->esc_plain = 0;
     uint64_t h = ec_ledger_hash(l->esc.p, l->esc.len);
     size_t pos = 0;
     const char *batch = l->w ? open_position(l, key, h, &pos) : NULL;

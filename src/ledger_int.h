@@ -150,6 +150,10 @@ struct ec_ledger {
     uint64_t orphans;     /* res records whose batch reference cannot be resolved */
     uint64_t unparsed;    /* lines that are not JSON objects */
     ec_buf esc, tmp, rec, out, error;
+    const char *hit; /* the record res_of_key matched last ... */
+    size_t hitlen;   /* ... and its length */
+    int esc_plain;   /* esc is the key as given: it needed no escapes */
+    uint64_t reads;  /* records read through ec_ledger_read */
 };
 
 #define EC_L_AMBIGUOUS UINT64_MAX
@@ -183,10 +187,15 @@ typedef struct ec_lintent_view {
     const char *idem; /* NULL when null or missing */
     size_t idemlen;
     double ts;
+    int keys_found; /* ec_ledger_intent_keys: every key's place is in ks */
 } ec_lintent_view;
 
 /* Parse an intent record. 0 or -1. */
 int ec_ledger_intent_view(const char *rec, size_t len, ec_lintent_view *v);
+/* The same, and when ks is not NULL, the places of its keys (offsets in
+ * rec) into ks->off, ks->len and ks->n, found in the same pass when the
+ * record has our own layout (v->keys_found; else ks->n is not set). */
+int ec_ledger_intent_keys(const char *rec, size_t len, ec_lintent_view *v, ec_lintent *ks);
 /* Next string of a keys span from *pos: 1 with its raw text, 0 at the end, -1 if malformed. */
 int ec_ledger_next_key(const char *keys, size_t n, size_t *pos, const char **raw, size_t *rawlen);
 /* The key (escaped text) of the res record rec at loc: 0, or -1 when it has

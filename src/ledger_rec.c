@@ -208,24 +208,28 @@ void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys)
 
 /* ------------------------------------------------------------------ parsing */
 
-static int parse_status(const char *s, ec_outcome *o)
+/* The status text s (unescaped, up to n bytes or a NUL) into o. 0, or -1
+ * when unknown. */
+static int parse_status(const char *s, size_t n, ec_outcome *o)
 {
     static const struct {
         const char *text;
+        size_t len;
         enum ec_status st;
-    } fixed[] = {{"enriched", EC_ST_ENRICHED},
-                 {"not_found", EC_ST_NOT_FOUND},
-                 {"skipped:no_identifier", EC_ST_SKIPPED_NO_ID},
-                 {"skipped:credits", EC_ST_SKIPPED_CREDITS}};
+    } fixed[] = {{"enriched", 8, EC_ST_ENRICHED},
+                 {"not_found", 9, EC_ST_NOT_FOUND},
+                 {"skipped:no_identifier", 21, EC_ST_SKIPPED_NO_ID},
+                 {"skipped:credits", 15, EC_ST_SKIPPED_CREDITS}};
+    n = strnlen(s, n);
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        if (strcmp(s, fixed[i].text) == 0) {
+        if (n == fixed[i].len && memcmp(s, fixed[i].text, n) == 0) {
             o->status = fixed[i].st;
             return 0;
         }
-    if (strncmp(s, "failed:", 7) != 0)
+    if (n < 7 || memcmp(s, "failed:", 7) != 0)
         return -1;
     o->status = EC_ST_FAILED;
-    o->reason = ec_xstrdup(s + 7);
+    o->reason = ec_xstrndup(s + 7, n - 7);
     return 0;
 }
 
@@ -329,12 +333,7 @@ static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
         return -1;
     }
     if (ec_ledger_str_after(p, (size_t)(e - p), ",\"s\":\"", &s, &n) < 0 || n >= 256 ||
-        memchr(s, '\\', n))
-        return -1;
-    char st[256];
-    memcpy(st, s, n);
-    st[n] = '\0';
-    if (parse_status(st, o) < 0)
+        memchr(s, '\\', n) || parse_status(s, n, o) < 0)
         return -1;
     p = s + n + 1;
     if (p && starts(p, e, ",\"em\":["))
@@ -365,8 +364,9 @@ int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts)
     ec_outcome_clear(o);
     int rc = -1;
     if (ec_json_parse(&d, rec, len, NULL) == 0 && ec_json_type(&d, 0) == EC_JSON_OBJECT) {
-        char *s = ec_json_strdup(&d, ec_json_get(&d, 0, "s"), NULL);
-        rc = s ? parse_status(s, o) : -1;
+        size_t n;
+        char *s = ec_json_strdup(&d, ec_json_get(&d, 0, "s"), &n);
+        rc = s ? parse_status(s, n, o) : -1;
         free(s);
     }
     if (rc == 0) {
@@ -427,8 +427,23 @@ int ec_ledger_next_key(const char *s, size_t n, size_t *pos, const char **raw, s
     return 1;
 }
 
-/* The layout ec_ledger_put_intent writes. */
-static int intent_fast(const char *rec, size_t len, ec_lintent_view *v)
+/* Key n of ks starts at off and is len bytes long. */
+static void keys_add(ec_lintent *ks, size_t off, size_t len)
+{
+    if (ks->n == ks->cap) {
+        ks->cap = ks->cap ? 2 * ks->cap : 128;
+        ks->off = ec_xrealloc(ks->off, ks->cap * sizeof *ks->off);
+        ks->len = ec_xrealloc(ks->len, ks->cap * sizeof *ks->len);
+        ks->hash = ec_xrealloc(ks->hash, ks->cap * sizeof *ks->hash);
+    }
+    ks->off[ks->n] = (uint32_t)off;
+    ks->len[ks->n++] = (uint32_t)len;
+}
+
+/* The layout ec_ledger_put_intent writes; the keys' places go to ks (when
+ * not NULL) as they are passed, and v->keys_found says they all did (only
+ * commas between them). */
+static int intent_fast(const char *rec, size_t len, ec_lintent_view *v, ec_lintent *ks)
 {
     const char *e = rec + len, *p;
     if (ec_ledger_str_after(rec, len, "{\"t\":\"intent\",\"b\":\"", &v->id, &v->idlen) < 0)
@@ -437,11 +452,23 @@ static int intent_fast(const char *rec, size_t len, ec_lintent_view *v)
     if (e - p > 9 && memcmp(p, ",\"keys\":[", 9) == 0) {
         v->has_keys = 1;
         v->keys = p += 9;
+        int found = ks != NULL && len <= UINT32_MAX;
+        if (ks)
+            ks->n = 0;
         while (p < e && *p != ']') {
-            if (*p == '"' && !(p = string_end(p + 1, e)))
-                return -1;
+            if (*p == '"') {
+                const char *q = string_end(p + 1, e);
+                if (!q)
+                    return -1;
+                if (found)
+                    keys_add(ks, (size_t)(p + 1 - rec), (size_t)(q - p - 1));
+                p = q;
+            } else if (*p != ',' || p + 1 >= e || p[1] != '"') {
+                found = 0; /* not our layout: ec_ledger_next_key decides */
+            }
             p++;
         }
+        v->keys_found = found;
         if (p >= e)
             return -1;
         v->keyslen = (size_t)(p++ - v->keys);
@@ -465,8 +492,13 @@ static int intent_fast(const char *rec, size_t len, ec_lintent_view *v)
 
 int ec_ledger_intent_view(const char *rec, size_t len, ec_lintent_view *v)
 {
+    return ec_ledger_intent_keys(rec, len, v, NULL);
+}
+
+int ec_ledger_intent_keys(const char *rec, size_t len, ec_lintent_view *v, ec_lintent *ks)
+{
     memset(v, 0, sizeof *v);
-    if (intent_fast(rec, len, v) == 0)
+    if (intent_fast(rec, len, v, ks) == 0)
         return 0;
     memset(v, 0, sizeof *v);
     ec_json d;
