@@ -539,9 +539,9 @@ static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
     }
     size_t cs;
     const char *why = "outside the journal";
-    int r =
-        off < j->end ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data, &victim->lines, &why)
-                     : FR_BAD;
+    int r = off < j->end
+                ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data, &victim->lines, &why)
+                : FR_BAD;
     victim->use = 0;
     if (r != FR_OK) {
         ec_jnl_seterr(err, "journal %s: cannot read the frame at byte %llu: %s", j->path,

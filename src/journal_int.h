@@ -64,11 +64,11 @@ struct ec_journal {
     ec_buf pending;
     uint32_t plines[EC_JLOC_IDX_MAX];
     uint32_t npending;
-    ec_buf zbuf;    /* compressed output */
-    ec_buf dbuf;    /* decompressed frame during checks and scans ... */
+    ec_buf zbuf;      /* compressed output */
+    ec_buf dbuf;      /* decompressed frame during checks and scans ... */
     ec_jlines dlines; /* ... and its records */
-    ec_jwindow seq; /* sequential reads */
-    ec_jwindow rnd; /* random reads */
+    ec_jwindow seq;   /* sequential reads */
+    ec_jwindow rnd;   /* random reads */
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
     ec_jframe cache[CACHE_SLOTS];
