@@ -186,7 +186,7 @@ static ec_lintent *batch_intent(ec_ledger *l, const char *id, size_t idlen, unsi
  * (cached) and position of its key, -1 when they cannot be resolved; 0 for
  * any other record (ec_ledger_res_key then finds its key). */
 static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_lintent **in,
-                   unsigned long *pos)
+                   unsigned long *pos, size_t *body)
 {
     const char *s;
     size_t n;
@@ -198,7 +198,10 @@ static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_l
     unsigned long i = 0;
     for (p += 6; p < e && *p >= '0' && *p <= '9' && i < POS_MAX; p++)
         i = i * 10 + (unsigned long)(*p - '0');
+    while (p < e && *p >= '0' && *p <= '9')
+        p++;
     *pos = i;
+    *body = (size_t)(p - rec);
     *in = batch_intent(l, s, n, i, loc);
     return *in ? 1 : -1;
 }
@@ -249,19 +252,23 @@ int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, c
     }
     ec_lintent *in;
     unsigned long pos;
-    int r = res_ref(l, rec, len, loc, &in, &pos);
+    size_t body;
+    int r = res_ref(l, rec, len, loc, &in, &pos, &body);
     if (r > 0)
         *key = intent_key(l, in, pos, keylen);
     return r > 0 ? 0 : r < 0 ? -1 : res_key_slow(l, rec, len, loc, key, keylen);
 }
 
-/* Is the res record rec (at loc) one of key? 1 or 0. */
+/* Is the res record rec (at loc) one of key? 1 or 0; l->hitbody says
+ * where its body starts when its layout is ours. */
 static int res_is(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char *key,
                   size_t keylen)
 {
     ec_lintent *in;
     unsigned long pos;
-    int r = res_ref(l, rec, len, loc, &in, &pos);
+    int r = res_ref(l, rec, len, loc, &in, &pos, &l->hitbody);
+    if (r <= 0)
+        l->hitbody = SIZE_MAX;
     if (r != 0)
         return r > 0 && intent_key_is(l, in, pos, key, keylen);
     const char *k;
@@ -323,6 +330,7 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
     l->rec = copy;
     l->hit = l->rec.p;
     l->hitlen = l->rec.len;
+    l->hitbody = SIZE_MAX;
     return match;
 }
 
@@ -424,7 +432,7 @@ int ec_ledger_find(ec_ledger *l, const char *key, double max_age_days, ec_outcom
         if (m == 0)
             continue;
         double t = 0;
-        if (m < 0 || ec_ledger_parse_res(l->hit, l->hitlen, out, &t) < 0) {
+        if (m < 0 || ec_ledger_parse_res_body(l->hit, l->hitlen, l->hitbody, out, &t) < 0) {
             if (m > 0)
                 seterr(&l->error, "journal record for key %s is unreadable", key);
             rc = -1;
@@ -564,7 +572,8 @@ static int res_hash(ec_ledger *l, const char *rec, size_t len, uint64_t loc, uin
 {
     ec_lintent *in;
     unsigned long pos;
-    int r = res_ref(l, rec, len, loc, &in, &pos);
+    size_t body;
+    int r = res_ref(l, rec, len, loc, &in, &pos, &body);
     if (r > 0)
         *h = intent_hash(l, in, pos);
     if (r != 0)

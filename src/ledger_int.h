@@ -151,7 +151,8 @@ struct ec_ledger {
     uint64_t unparsed;    /* lines that are not JSON objects */
     ec_buf esc, tmp, rec, out, error;
     const char *hit; /* the record res_of_key matched last ... */
-    size_t hitlen;   /* ... and its length */
+    size_t hitlen;   /* ... its length, and where its body starts (SIZE_MAX: */
+    size_t hitbody;  /* not known) */
     int esc_plain;   /* esc is the key as given: it needed no escapes */
     uint64_t reads;  /* records read through ec_ledger_read */
 };
@@ -214,6 +215,9 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
                                ec_buf *err);
 /* Parse a res record's outcome and ts. 0 or -1. */
 int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts);
+/* The same for a res record whose layout is known to be ours up to byte
+ * body (just after its batch position): parsed from there. */
+int ec_ledger_parse_res_body(const char *rec, size_t len, size_t body, ec_outcome *o, double *ts);
 /* Append a res record for key (escaped text) to b. */
 /* A record's timestamp as the whole seconds written back: a journal read
  * from disk may hold any number there, and one that is not finite or is

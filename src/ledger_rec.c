@@ -319,6 +319,8 @@ static int starts(const char *p, const char *e, const char *lit)
 }
 
 /* The layout ec_ledger_put_res writes (without people); -1 for anything else. */
+static int res_body(const char *p, const char *e, ec_outcome *o, double *ts);
+
 static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
 {
     const char *e = rec + len, *s, *p;
@@ -332,6 +334,15 @@ static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
     } else {
         return -1;
     }
+    return res_body(p, e, o, ts);
+}
+
+/* The rest of our layout, from just after the key or the batch position:
+ * status, values, credits, time. */
+static int res_body(const char *p, const char *e, ec_outcome *o, double *ts)
+{
+    const char *s;
+    size_t n;
     if (ec_ledger_str_after(p, (size_t)(e - p), ",\"s\":\"", &s, &n) < 0 || n >= 256 ||
         memchr(s, '\\', n) || parse_status(s, n, o) < 0)
         return -1;
@@ -353,6 +364,15 @@ static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
     if (ts)
         *ts = t;
     return 0;
+}
+
+int ec_ledger_parse_res_body(const char *rec, size_t len, size_t body, ec_outcome *o, double *ts)
+{
+    memset(o, 0, sizeof *o);
+    if (body <= len && res_body(rec + body, rec + len, o, ts) == 0)
+        return 0;
+    ec_outcome_clear(o);
+    return ec_ledger_parse_res(rec, len, o, ts);
 }
 
 int ec_ledger_parse_res(const char *rec, size_t len, ec_outcome *o, double *ts)

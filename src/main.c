@@ -431,5 +431,6 @@ int main(int argc, char **argv)
     ec_config_free(R.conf);
     ec_opts_free(&R.o);
     ec_msg_cleanup();
+    ec_row_pool_drain();
     return close_stdout(r);
 }

@@ -65,12 +65,86 @@ void ec_status_text(const ec_outcome *o, ec_buf *b)
     }
 }
 
+/* ---- a pool of freed packed blocks -------------------------------------
+ * A replay allocates a row and up to two value lists per input row and
+ * frees them a few hundred at a time (a read's worth of rows goes through
+ * the window at once), which overflows malloc's small per-size caches: a
+ * third of the allocator's work. Freed packed rows and lists are kept
+ * instead, by size in steps of POOL_STEP, up to POOL_BYTES in all, and
+ * handed out again LIFO. Single-threaded use only (as the tool is).
+ * Sanitizer builds go without it, so that a use after free is still seen. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EC_NO_POOL 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define EC_NO_POOL 1
+#endif
+#endif
+
+#define POOL_STEP 64
+#define POOL_CLASSES 64 /* blocks up to 4 KiB */
+#define POOL_BYTES (1u << 20)
+
+typedef struct pooled {
+    struct pooled *next;
+} pooled;
+
+static pooled *pool[POOL_CLASSES];
+static size_t pool_bytes;
+
+/* A block of at least n bytes; *cap is its size, for pool_put. */
+static void *pool_get(size_t n, size_t *cap)
+{
+    size_t c = (n + POOL_STEP - 1) / POOL_STEP;
+    if (c == 0 || c >= POOL_CLASSES) {
+        *cap = 0; /* not pooled */
+        return ec_xmalloc(n ? n : 1);
+    }
+    *cap = c * POOL_STEP;
+#ifndef EC_NO_POOL
+    pooled *p = pool[c];
+    if (p) {
+        pool[c] = p->next;
+        pool_bytes -= *cap;
+        return p;
+    }
+#endif
+    return ec_xmalloc(*cap);
+}
+
+static void pool_put(void *p, size_t cap)
+{
+    size_t c = cap / POOL_STEP;
+#ifndef EC_NO_POOL
+    if (p && c > 0 && c < POOL_CLASSES && pool_bytes + cap <= POOL_BYTES) {
+        pooled *b = p;
+        b->next = pool[c];
+        pool[c] = b;
+        pool_bytes += cap;
+        return;
+    }
+#endif
+    (void)c;
+    free(p);
+}
+
+void ec_row_pool_drain(void)
+{
+    for (size_t c = 0; c < POOL_CLASSES; c++)
+        while (pool[c]) {
+            pooled *p = pool[c];
+            pool[c] = p->next;
+            free(p);
+        }
+    pool_bytes = 0;
+}
+
 void ec_values_set_packed(ec_values *vs, const ec_str *items, size_t n)
 {
     size_t bytes = n * sizeof(char *);
     for (size_t i = 0; i < n; i++)
         bytes += items[i].len + 1;
-    vs->v = ec_xmalloc(bytes ? bytes : 1);
+    vs->v = pool_get(bytes, &vs->alloc);
     char *w = (char *)(vs->v + n);
     for (size_t i = 0; i < n; i++) {
         vs->v[i] = w;
@@ -88,9 +162,10 @@ static void unpack(ec_values *vs)
     char **v = ec_xmalloc((vs->n ? vs->n : 1) * sizeof *v);
     for (size_t i = 0; i < vs->n; i++)
         v[i] = ec_xstrdup(vs->v[i]);
-    free(vs->v);
+    pool_put(vs->v, vs->alloc);
     vs->v = v;
     vs->packed = 0;
+    vs->alloc = 0;
 }
 
 void ec_values_add(ec_values *vs, const char *s, size_t len)
@@ -113,10 +188,14 @@ void ec_values_free(ec_values *vs)
 {
     for (size_t i = 0; i < vs->n && !vs->packed; i++)
         free(vs->v[i]);
-    free(vs->v);
+    if (vs->packed)
+        pool_put(vs->v, vs->alloc);
+    else
+        free(vs->v);
     vs->v = NULL;
     vs->n = 0;
     vs->packed = 0;
+    vs->alloc = 0;
 }
 
 void ec_values_copy(ec_values *dst, const ec_values *src)
@@ -201,12 +280,13 @@ const ec_str *ec_row_value(const ec_row *r, int col)
 
 ec_row *ec_row_new_packed(size_t ncells, size_t memlen)
 {
-    size_t head = sizeof(ec_row) + ncells * sizeof(ec_cell);
-    ec_row *r = ec_xmalloc(head + (memlen ? memlen : 1));
+    size_t head = sizeof(ec_row) + ncells * sizeof(ec_cell), alloc;
+    ec_row *r = pool_get(head + (memlen ? memlen : 1), &alloc);
     memset(r, 0, sizeof *r);
     r->cells = (ec_cell *)(void *)(r + 1);
     r->mem = (char *)r + head;
     r->packed = 1;
+    r->alloc = alloc;
     return r;
 }
 
@@ -220,5 +300,8 @@ void ec_row_free(ec_row *r)
     }
     free(r->bad_input);
     ec_outcome_clear(&r->out);
-    free(r);
+    if (r->packed)
+        pool_put(r, r->alloc);
+    else
+        free(r);
 }

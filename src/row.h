@@ -42,7 +42,8 @@ enum ec_status {
 typedef struct ec_values {
     char **v;
     size_t n;
-    int packed; /* the strings live in v's own allocation (ec_values_set_packed) */
+    int packed;   /* the strings live in v's own allocation (ec_values_set_packed) */
+    size_t alloc; /* packed: the size of that allocation, when pooled (else 0) */
 } ec_values;
 
 /* One person found for an account (OpenFunnel fans one row out into these). */
@@ -92,7 +93,8 @@ typedef struct ec_row {
     ec_str raw_line; /* NDJSON: an invalid line verbatim (into mem) */
     ec_outcome out;
     void *engine; /* engine's per-row bookkeeping, NULL outside it */
-    int packed;   /* cells and mem live in the row's own allocation */
+    int packed;   /* cells and mem live in the row's own allocation ... */
+    size_t alloc; /* ... of this size, when pooled (else 0) */
 } ec_row;
 
 /* The reader's column names in order. CSV: the header line. NDJSON: keys
@@ -137,6 +139,8 @@ void ec_outcome_fail(ec_outcome *o, const char *reason);
 const ec_str *ec_row_value(const ec_row *r, int col);
 /* Free a row and everything it owns. */
 void ec_row_free(ec_row *r);
+/* Free the blocks freed rows and value lists left for reuse (at exit). */
+void ec_row_pool_drain(void);
 /* A zeroed row with room for ncells cells and memlen bytes of cell text in
  * the same allocation (cells and mem set, packed = 1): one malloc and one
  * free per row. Never replace its cells or mem. Free with ec_row_free. */

@@ -178,6 +178,99 @@ static void test_key_bytes(void)
     ec_buf_free(&err);
 }
 
+/* ec_ledger_find reuses the part of a key it shares with the key before
+ * (when that one needed no escapes): lookups in an order where the next key
+ * is longer, shorter, equal, differs in its last byte, or needs escapes
+ * where the last one did not (and back) each find their own answer. */
+static void test_key_runs(void)
+{
+    static const char *const keys[] = {
+        "thehog|ep|linkedin_url=a/b",
+        "thehog|ep|linkedin_url=a/b/c",
+        "thehog|ep|linkedin_url=a",
+        "thehog|ep|linkedin_url=a",
+        "thehog|ep|linkedin_url=b",
+        "thehog|ep|linkedin_url=a\"q",
+        "thehog|ep|linkedin_url=a\"r",
+        "thehog|ep|linkedin_url=ab",
+        "thehog|ep|linkedin_url=\xc3\xa9",
+        "thehog|ep|linkedin_url=\xc3",
+        "thehog|ep|linkedin_url=\xc3\xa9x",
+        "thehog|ep|linkedin_ur",
+        "thehog|ep|linkedin_url=a/b/c/d/e/f/g/h/i/j/k",
+        "thehog|ep|linkedin_url=a/b/c/d/e/f/g/h/i/j/l",
+    };
+    enum { NK = sizeof keys / sizeof keys[0] };
+    ec_buf err = {0};
+    const char *p = path_in("keyruns.zst");
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    char mail[32];
+    for (size_t i = 0; i < NK; i++) {
+        snprintf(mail, sizeof mail, "m%zu@x.test", i);
+        if (i != 3 && i != 9) /* 3 repeats 2; 9 is not UTF-8 */
+            result(l, keys[i], EC_ST_ENRICHED, mail);
+    }
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, &err);
+    int bad = 0;
+    for (int round = 0; round < 2; round++) /* forwards, then backwards */
+        for (size_t k = 0; k < NK; k++) {
+            size_t i = round ? NK - 1 - k : k;
+            const char *e = email_of(l, keys[i]);
+            if (i == 9) {
+                bad += e != NULL;
+                continue;
+            }
+            snprintf(mail, sizeof mail, "m%zu@x.test", i == 3 ? (size_t)2 : i);
+            bad += !e || strcmp(e, mail) != 0;
+        }
+    ok(bad == 0,
+       "keys looked up one after another, sharing prefixes: each its own answer "
+       "(%d wrong)",
+       bad);
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&err);
+}
+
+/* Intent and res records in another layout than ours (a journal passed
+ * through a JSON tool, or written by an older version): spaces around the
+ * keys, a key given in the res itself. Each result still finds its key. */
+static void test_foreign_layout(void)
+{
+    const char *p = path_in("foreign.zst");
+    const char *recs[] = {
+        "{\"t\":\"hdr\",\"v\":1,\"tool\":\"enrichcsv 0.1.0\",\"created\":1}",
+        "{\"t\": \"intent\", \"b\": \"x1\", \"keys\": [\"k1\", \"k\\\"2\"], \"idem\": null, "
+        "\"ts\": 1}",
+        "{\"t\":\"intent\",\"b\":\"x2\",\"keys\":[\"k3\", \"k4\" ,\"k5\"],\"idem\":null,\"ts\":1}",
+        "{\"t\":\"intent\",\"b\":\"x3\",\"keys\":[\"k6\",\"k\\u0037\"],\"idem\":null,\"ts\":1}",
+        "{\"t\": \"res\", \"b\": \"x1\", \"i\": 1, \"s\": \"enriched\", \"em\": [\"q@x.test\"], "
+        "\"ts\": 1}",
+        "{\"t\":\"res\",\"b\":\"x1\",\"i\":0,\"s\":\"enriched\",\"em\":[\"k1@x.test\"],\"ts\":1}",
+        "{\"t\":\"res\",\"b\":\"x2\",\"i\":2,\"s\":\"enriched\",\"em\":[\"k5@x.test\"],\"ts\":1}",
+        "{\"t\":\"res\",\"b\":\"x2\",\"i\":1,\"s\":\"not_found\",\"ts\":1}",
+        "{\"t\":\"res\",\"b\":\"x3\",\"i\":1,\"s\":\"enriched\",\"em\":[\"k7@x.test\"],\"ts\":1}",
+        "{\"t\":\"res\",\"k\":\"k8\",\"s\":\"enriched\",\"em\":[\"k8@x.test\"],\"ts\":1}",
+        NULL,
+    };
+    raw_journal(p, recs);
+    ec_buf err = {0};
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l != NULL, "a journal in another layout opens: %s", err.p ? err.p : "");
+    if (!l)
+        return;
+    is_str(email_of(l, "k1"), "k1@x.test", "compact res, spaced intent");
+    is_str(email_of(l, "k\"2"), "q@x.test", "spaced res, escaped key");
+    is_str(email_of(l, "k5"), "k5@x.test", "a space after a key: position 2 is still k5");
+    is_str(email_of(l, "k4"), "", "and position 1 is k4");
+    ok(email_of(l, "k3") == NULL && email_of(l, "k6") == NULL,
+       "keys without a result are not found");
+    is_str(email_of(l, "k7"), "k7@x.test", "a key written with a \\u escape");
+    is_str(email_of(l, "k8"), "k8@x.test", "a result naming its key");
+    ec_ledger_close(l, NULL);
+    ec_buf_free(&err);
+}
+
 static void test_max_age(void)
 {
     const char *p = path_in("age.zst");
@@ -919,6 +1012,8 @@ int main(int argc, char **argv)
         return 1;
     test_find();
     test_key_bytes();
+    test_key_runs();
+    test_foreign_layout();
     test_max_age();
     test_batches();
     test_intent_cp();
