@@ -877,9 +877,14 @@ void ec_ident_key_ids(ec_buf *k, const char *const chosen[EC_F_COUNT])
             v = folded.len ? folded.p : "";
             vn = folded.len;
         }
-        ec_buf_putc(k, '|');
-        ec_buf_puts(k, ec_field_name((enum ec_field)f));
-        ec_buf_putc(k, '=');
+        const char *name = ec_field_name((enum ec_field)f); /* |NAME= */
+        size_t nn = strlen(name);
+        ec_buf_reserve(k, nn + 2);
+        char *w = k->p + k->len;
+        *w++ = '|';
+        memcpy(w, name, nn);
+        w[nn] = '=';
+        k->len += nn + 2;
         put_escaped(k, v, vn);
     }
     ec_buf_free(&folded);

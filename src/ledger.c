@@ -106,17 +106,21 @@ static ec_lintent *intent_fill(ec_ledger *l, ec_lintent *v, uint64_t loc, const 
 /* The parsed intent at loc, through a small LRU cache. */
 static ec_lintent *intent_at(ec_ledger *l, uint64_t loc)
 {
+    if (l->last_slot && l->last_slot->loc == loc) { /* the one asked for last */
+        l->last_slot->use = ++l->tick;
+        return l->last_slot;
+    }
     for (int i = 0; i < EC_L_INTENTS; i++) {
         if (l->intents[i].loc == loc) {
             l->intents[i].use = ++l->tick;
-            return &l->intents[i];
+            return l->last_slot = &l->intents[i];
         }
     }
     const char *rec;
     size_t len;
     if (ec_ledger_read(l, loc, &rec, &len) < 0)
         return NULL;
-    return intent_fill(l, intent_victim(l), loc, rec, len);
+    return l->last_slot = intent_fill(l, intent_victim(l), loc, rec, len);
 }
 
 /* The canonical escaped text of key pos of intent in. */
@@ -188,9 +192,13 @@ static ec_lintent *batch_intent(ec_ledger *l, const char *id, size_t idlen, unsi
 static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_lintent **in,
                    unsigned long *pos, size_t *body)
 {
-    const char *s;
-    size_t n;
-    if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
+    const char *s = rec + sizeof EC_L_RES_B - 1;
+    size_t n = l->last_id.len;
+    /* results come in runs of one batch: the id resolved last is likely */
+    if (!(l->last_intent && len > sizeof EC_L_RES_B + n &&
+          memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 && memcmp(s, l->last_id.p, n) == 0 &&
+          s[n] == '"') &&
+        ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
         return 0;
     const char *p = s + n, *e = rec + len;
     if (e - p <= 6 || memcmp(p, "\",\"i\":", 6) != 0 || p[6] < '0' || p[6] > '9')

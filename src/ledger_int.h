@@ -141,6 +141,7 @@ struct ec_ledger {
     ec_lmap openkeys;   /* hash(key) -> open batch << 20 | position */
     int openkeys_stale; /* rebuild openkeys before use */
     ec_lintent intents[EC_L_INTENTS];
+    ec_lintent *last_slot; /* the one intent_at gave last (check its loc) */
     uint64_t tick;
     uint64_t count[EC_LT_N];
     uint64_t cursor;      /* the res record ec_ledger_find found last (0: none) */

@@ -301,10 +301,10 @@ static const char *fast_values(const char *p, const char *e, ec_values *vs)
 /* A number at p: plain digits (what we write) read directly, else strtod. */
 static double number_at(const char *p, const char *e, char **end)
 {
-    const char *q = p;
+    const char *q = p, *lim = e - p > 15 ? p + 15 : e;
     uint64_t v = 0;
-    while (q < e && *q >= '0' && *q <= '9' && q - p < 15)
-        v = v * 10 + (uint64_t)(*q++ - '0');
+    for (unsigned d; q < lim && (d = (unsigned)((unsigned char)*q - '0')) < 10; q++)
+        v = v * 10 + d;
     if (q > p && q < e && (*q == '}' || *q == ',')) {
         *end = (char *)(uintptr_t)q;
         return (double)v;
