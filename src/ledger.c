@@ -77,16 +77,9 @@ static ec_lintent *intent_parse(ec_ledger *l, ec_lintent *v, uint64_t loc, const
         return NULL;
     if (!iv->keys_found) { /* not our own layout: each key checked on its own */
         int r;
-        for (v->n = 0; (r = ec_ledger_next_key(iv->keys, iv->keyslen, &pos, &raw, &rawlen)) > 0;) {
-            if (v->n == v->cap) {
-                v->cap = v->cap ? 2 * v->cap : 128;
-                v->off = ec_xrealloc(v->off, v->cap * sizeof *v->off);
-                v->len = ec_xrealloc(v->len, v->cap * sizeof *v->len);
-                v->hash = ec_xrealloc(v->hash, v->cap * sizeof *v->hash);
-            }
-            v->off[v->n] = (uint32_t)(raw - v->text.p);
-            v->len[v->n++] = (uint32_t)rawlen;
-        }
+        v->n = 0;
+        while ((r = ec_ledger_next_key(iv->keys, iv->keyslen, &pos, &raw, &rawlen)) > 0)
+            ec_ledger_intent_add(v, (size_t)(raw - v->text.p), rawlen);
         if (r < 0)
             return NULL;
     }

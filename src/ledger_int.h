@@ -198,6 +198,8 @@ int ec_ledger_intent_view(const char *rec, size_t len, ec_lintent_view *v);
  * rec) into ks->off, ks->len and ks->n, found in the same pass when the
  * record has our own layout (v->keys_found; else ks->n is not set). */
 int ec_ledger_intent_keys(const char *rec, size_t len, ec_lintent_view *v, ec_lintent *ks);
+/* One more key in ks: it starts at off and is len bytes long. */
+void ec_ledger_intent_add(ec_lintent *ks, size_t off, size_t len);
 /* Next string of a keys span from *pos: 1 with its raw text, 0 at the end, -1 if malformed. */
 int ec_ledger_next_key(const char *keys, size_t n, size_t *pos, const char **raw, size_t *rawlen);
 /* The key (escaped text) of the res record rec at loc: 0, or -1 when it has

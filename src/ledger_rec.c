@@ -447,8 +447,7 @@ int ec_ledger_next_key(const char *s, size_t n, size_t *pos, const char **raw, s
     return 1;
 }
 
-/* Key n of ks starts at off and is len bytes long. */
-static void keys_add(ec_lintent *ks, size_t off, size_t len)
+void ec_ledger_intent_add(ec_lintent *ks, size_t off, size_t len)
 {
     if (ks->n == ks->cap) {
         ks->cap = ks->cap ? 2 * ks->cap : 128;
@@ -481,7 +480,7 @@ static int intent_fast(const char *rec, size_t len, ec_lintent_view *v, ec_linte
                 if (!q)
                     return -1;
                 if (found)
-                    keys_add(ks, (size_t)(p + 1 - rec), (size_t)(q - p - 1));
+                    ec_ledger_intent_add(ks, (size_t)(p + 1 - rec), (size_t)(q - p - 1));
                 p = q;
             } else if (*p != ',' || p + 1 >= e || p[1] != '"') {
                 found = 0; /* not our layout: ec_ledger_next_key decides */
