@@ -74,7 +74,8 @@ struct ec_journal {
     ec_jframe cache[CACHE_SLOTS];
     uint64_t tick;
     ec_journal_info info;
-    ec_journal_record_fn scan_fn; /* ec_journal_open_scan: records go here during the check */
+    const ec_journal_trust *trust; /* ec_journal_open_trusting: a prefix not to check again */
+    ec_journal_record_fn scan_fn;  /* ec_journal_open_scan: records go here during the check */
     void *scan_ctx;
     int scan_rc; /* what scan_fn returned when it stopped the delivery */
 };

@@ -494,7 +494,7 @@ static ec_lbatch *find_open(ec_ledger *l, const char *id)
     return NULL;
 }
 
-static ec_lbatch *add_open(ec_ledger *l, const char *id)
+ec_lbatch *ec_ledger_add_open(ec_ledger *l, const char *id)
 {
     if (l->nopen == l->capopen) {
         l->capopen = l->capopen ? 2 * l->capopen : 8;
@@ -640,7 +640,7 @@ static void replay_intent(ec_ledger *l, const char *rec, size_t len, size_t src,
     l->last_intent = 0; /* the map changed */
     if (ob)
         drop_open(l, ob);
-    ob = add_open(l, id);
+    ob = ec_ledger_add_open(l, id);
     ob->idem = idem;
     ob->intent = loc;
     ob->ts = v.ts;
@@ -712,6 +712,7 @@ static int replay_rec(void *ctx, const char *rec, size_t len, ec_jloc jloc)
 
 static void ledger_free(ec_ledger *l)
 {
+    ec_lsnap_free(l->snap);
     for (size_t i = 0; i < l->nsrc; i++)
         ec_journal_close(l->src[i].j, NULL);
     free(l->src);
@@ -773,8 +774,41 @@ static uint64_t expect_records(const char *const *paths, size_t n)
     return bytes / 8;
 }
 
+/* A journal's snapshot is used while what was appended after it is small
+ * (an eighth of what it covers, 2 MiB at most): the index entries of those
+ * records are kept in memory. */
+#define SNAP_TAIL_MAX (2u << 20)
+
+static int snap_decide(void *ctx, ec_journal *j, uint64_t size)
+{
+    ec_ledger *l = ctx;
+    if (!ec_lsnap_matches(l->snap, j, size))
+        return 0;
+    ec_lsnap_apply(l->snap, l);
+    l->snap_used = size;
+    return 1;
+}
+
+/* The snapshot of a journal this run writes, when it is large (its index
+ * went to disk) and has one that may fit. */
+static ec_lsnap *snap_for(const char *path, int flags)
+{
+    struct stat st;
+    if ((flags & (EC_J_READONLY | EC_J_SALVAGE | EC_L_NO_SNAPSHOT)) || stat(path, &st) < 0)
+        return NULL;
+    ec_lsnap *s = ec_lsnap_read(path);
+    uint64_t covered = s ? ec_lsnap_covered(s) : 0, size = (uint64_t)st.st_size;
+    if (s && size >= covered && (size - covered > SNAP_TAIL_MAX || size - covered > covered / 8)) {
+        ec_lsnap_free(s); /* too much after it: replay all, and snapshot that */
+        s = NULL;
+    }
+    return s;
+}
+
 /* Open each journal and replay it into the index in the same pass that
- * checks its frames (each frame is decompressed once). */
+ * checks its frames (each frame is decompressed once). A journal written
+ * by this run may start with a prefix a snapshot covers (ledger_snap.c):
+ * only the rest is replayed; one that did not gets a snapshot when large. */
 ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec_buf *notes,
                                ec_buf *err)
 {
@@ -782,14 +816,19 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
     l->flags = flags;
     l->src = ec_xcalloc(n ? n : 1, sizeof *l->src);
     ec_lindex_init(&l->idx, expect_records(paths, n), n ? paths[0] : NULL);
+    l->snap = n == 1 ? snap_for(paths[0], flags) : NULL;
+    ec_journal_trust trust = {0, 0, 0, snap_decide, l};
+    if (l->snap)
+        ec_lsnap_trust(l->snap, &trust);
     uint64_t base = 0;
     for (size_t i = 0; i < n; i++) {
         replay r = {l, i, base, 0};
         int fnrc = 0;
         /* the replay may read earlier records (intents) through src[i].j */
         l->src[l->nsrc++] = (ec_lsrc){NULL, base};
-        ec_journal *j = ec_journal_open_scan(paths[i], n > 1 ? flags | EC_J_READONLY : flags,
-                                             replay_rec, &r, &fnrc, &l->src[i].j, notes, err);
+        ec_journal *j = ec_journal_open_trusting(
+            paths[i], (n > 1 ? flags | EC_J_READONLY : flags) & ~EC_L_NO_SNAPSHOT,
+            l->snap ? &trust : NULL, replay_rec, &r, &fnrc, &l->src[i].j, notes, err);
         if (!j || r.fatal) {
             int e = j ? EIO : errno; /* EWOULDBLOCK: locked by another process */
             if (j && r.fatal)
@@ -808,6 +847,14 @@ ec_ledger *ec_ledger_open_many(const char *const *paths, size_t n, int flags, ec
         ledger_free(l);
         errno = EIO;
         return NULL;
+    }
+    ec_lsnap_free(l->snap);
+    l->snap = NULL;
+    if (l->w && !l->snap_used && !(flags & (EC_J_SALVAGE | EC_L_NO_SNAPSHOT))) {
+        ec_journal_info info;
+        ec_journal_stat(l->w, &info);
+        if (ec_lsnap_write(l, l->w, paths[0], info.size, info.frames, info.records) == 0)
+            l->snap_written = info.size;
     }
     return l;
 }
@@ -830,7 +877,7 @@ ec_ledger *ec_ledger_open_private(ec_buf *err)
         return NULL;
     }
     close(fd);
-    ec_ledger *l = ec_ledger_open(path.p, 0, NULL, err);
+    ec_ledger *l = ec_ledger_open(path.p, EC_L_NO_SNAPSHOT, NULL, err);
     unlink(path.p); /* the open descriptor keeps it until the ledger is closed */
     ec_buf_free(&path);
     return l;
@@ -942,7 +989,7 @@ static ec_lbatch *put_intent(ec_ledger *l, const char *batch, const char *const 
     if (!ob && check_new_batch(l, batch, keys, n, err) < 0)
         return NULL;
     if (!ob) {
-        ob = add_open(l, batch);
+        ob = ec_ledger_add_open(l, batch);
         ob->keys = ec_xcalloc(n + 1, sizeof *ob->keys);
         for (ob->nkeys = 0; ob->nkeys < n; ob->nkeys++)
             ob->keys[ob->nkeys] = ec_xstrdup(keys[ob->nkeys]);

@@ -29,7 +29,9 @@
 
 typedef struct ec_ledger ec_ledger;
 
-/* Open flags: those of ec_journal_open (EC_J_READONLY, EC_J_SALVAGE, EC_J_NOCREATE). */
+/* Open flags: those of ec_journal_open (EC_J_READONLY, EC_J_SALVAGE, EC_J_NOCREATE),
+ * and EC_L_NO_SNAPSHOT: neither use nor write JOURNAL.idx (see ledger_snap.c). */
+#define EC_L_NO_SNAPSHOT 64
 
 /* A batch with an intent and no done record. Borrowed from the ledger: valid
  * until the next call that writes to it. checkpoint is NULL when the

@@ -668,3 +668,136 @@ void ec_lmap_free(ec_lmap *m)
     free(m->v);
     memset(m, 0, sizeof *m);
 }
+
+/* ------------------------------------------------------------------ snapshots */
+
+void ec_lw_put(ec_buf *b, uint64_t w)
+{
+    ec_buf_put(b, &w, sizeof w);
+}
+
+uint64_t ec_lw_get(ec_lwords *r)
+{
+    if (r->at >= r->n) {
+        r->bad = 1;
+        return 0;
+    }
+    return r->w[r->at++];
+}
+
+uint64_t ec_ledger_chain(uint64_t h, const void *p, size_t n)
+{
+    uint64_t pair[2] = {h, ec_ledger_hash(p, n)};
+    return ec_ledger_hash(pair, sizeof pair);
+}
+
+void ec_lmap_snap(const ec_lmap *m, ec_buf *b)
+{
+    ec_lw_put(b, m->cap);
+    ec_lw_put(b, m->n);
+    for (size_t i = 0; i < m->cap; i++) {
+        ec_lw_put(b, m->k[i]);
+        ec_lw_put(b, m->v[i]);
+    }
+}
+
+int ec_lmap_unsnap(ec_lmap *m, ec_lwords *r)
+{
+    uint64_t cap = ec_lw_get(r), n = ec_lw_get(r);
+    memset(m, 0, sizeof *m);
+    if (r->bad || (cap & (cap - 1)) || cap > (r->n - r->at) / 2 || n > cap)
+        return -1;
+    if (cap) {
+        m->k = ec_xcalloc((size_t)cap, sizeof *m->k);
+        m->v = ec_xcalloc((size_t)cap, sizeof *m->v);
+    }
+    m->cap = (size_t)cap;
+    m->n = (size_t)n;
+    for (size_t i = 0; i < m->cap; i++) {
+        m->k[i] = ec_lw_get(r);
+        m->v[i] = ec_lw_get(r);
+    }
+    return r->bad ? -1 : 0;
+}
+
+uint64_t ec_lindex_snap_bytes(const ec_lindex *x)
+{
+    const ec_lx_disk *d = x->disk;
+    if (!d || !d->sealed || x->ioerr)
+        return 0;
+    for (int s = 0; s < EC_LX_SHARDS; s++)
+        if (x->sh[s].n)
+            return 0; /* entries in memory too */
+    return (d->base[EC_LX_SHARDS - 1] + d->cap[EC_LX_SHARDS - 1]) * 8;
+}
+
+void ec_lindex_snap(const ec_lindex *x, ec_buf *b)
+{
+    const ec_lx_disk *d = x->disk;
+    ec_lw_put(b, x->n);
+    ec_lw_put(b, (uint64_t)d->coarse);
+    for (int s = 0; s < EC_LX_SHARDS; s++) {
+        ec_lw_put(b, d->cnt[s]);
+        ec_lw_put(b, d->cap[s]);
+        ec_lw_put(b, d->base[s]);
+    }
+    ec_lmap_snap(&d->dups, b);
+}
+
+int ec_lindex_snap_tables(const ec_lindex *x, int fd, uint64_t off, uint64_t *h)
+{
+    enum { PIECE = 65536 };
+    uint64_t total = ec_lindex_snap_bytes(x);
+    char *buf = ec_xmalloc(PIECE);
+    int rc = 0;
+    for (uint64_t at = 0; at < total && rc == 0; at += PIECE) {
+        size_t n = total - at < PIECE ? (size_t)(total - at) : PIECE;
+        rc = read_full(x->disk->tab, buf, n, at) < 0 || write_full(fd, buf, n, off + at) < 0 ? -1
+                                                                                             : 0;
+        *h = ec_ledger_chain(*h, buf, n);
+    }
+    free(buf);
+    return rc;
+}
+
+ec_lx_disk *ec_lindex_unsnap(ec_lwords *r, int fd, uint64_t off, uint64_t *entries)
+{
+    ec_lx_disk *d = ec_xcalloc(1, sizeof *d);
+    d->log = d->tab = -1;
+    *entries = ec_lw_get(r);
+    d->coarse = ec_lw_get(r) != 0;
+    uint64_t next = 0;
+    for (int s = 0; s < EC_LX_SHARDS; s++) {
+        uint64_t cnt = ec_lw_get(r), cap = ec_lw_get(r), base = ec_lw_get(r);
+        if (cnt > cap || cap > UINT32_MAX || base != next) /* tables one after the other */
+            r->bad = 1;
+        d->cnt[s] = (uint32_t)cnt;
+        d->cap[s] = (uint32_t)cap;
+        d->base[s] = base + off / 8;
+        next = base + cap;
+    }
+    if (r->bad || off % 8 || ec_lmap_unsnap(&d->dups, r) < 0 || (d->tab = dup(fd)) < 0) {
+        disk_free(d);
+        return NULL;
+    }
+    d->sealed = 1;
+    return d;
+}
+
+void ec_lindex_adopt(ec_lindex *x, ec_lx_disk *d, uint64_t entries)
+{
+    disk_free(x->disk);
+    x->disk = d;
+    x->n += entries;
+    x->collecting = 0;
+}
+
+void ec_lindex_drop(ec_lx_disk *d)
+{
+    disk_free(d);
+}
+
+uint64_t ec_lindex_disk_bytes(const ec_lx_disk *d)
+{
+    return (d->base[EC_LX_SHARDS - 1] + d->cap[EC_LX_SHARDS - 1] - d->base[0]) * 8;
+}

@@ -78,6 +78,32 @@ void ec_lindex_set_spill_min(uint64_t n);
  * it to get many groups. 0 restores the default. */
 void ec_lindex_set_build_bytes(size_t n);
 
+/* ---- snapshots (ledger_snap.c): state as 64-bit words ------------------ */
+typedef struct ec_lwords {
+    const uint64_t *w;
+    size_t n, at;
+    int bad; /* read past the end, or a value out of range */
+} ec_lwords;
+
+void ec_lw_put(ec_buf *b, uint64_t w);
+/* The next word; 0 with r->bad set past the end. */
+uint64_t ec_lw_get(ec_lwords *r);
+/* Bytes of x's tables when x is a sealed disk index holding every entry
+ * (what a snapshot can keep), else 0. */
+uint64_t ec_lindex_snap_bytes(const ec_lindex *x);
+/* x's description, for ec_lindex_unsnap. */
+void ec_lindex_snap(const ec_lindex *x, ec_buf *b);
+/* Copy x's tables to fd at off, chaining their 64 KiB pieces into *h. 0 or -1. */
+int ec_lindex_snap_tables(const ec_lindex *x, int fd, uint64_t off, uint64_t *h);
+/* A disk index from its description, reading its tables in fd (duplicated)
+ * at off; *entries: how many it holds. NULL when the words do not fit. */
+ec_lx_disk *ec_lindex_unsnap(ec_lwords *r, int fd, uint64_t off, uint64_t *entries);
+/* x uses d (from ec_lindex_unsnap) for its sealed entries from now on. */
+void ec_lindex_adopt(ec_lindex *x, ec_lx_disk *d, uint64_t entries);
+void ec_lindex_drop(ec_lx_disk *d);
+/* Bytes of d's tables. */
+uint64_t ec_lindex_disk_bytes(const ec_lx_disk *d);
+
 /* ---- a small map of 64-bit keys (non-zero) to 64-bit values ------------ */
 typedef struct ec_lmap {
     uint64_t *k, *v;
@@ -90,8 +116,13 @@ void ec_lmap_put(ec_lmap *m, uint64_t key, uint64_t val);
 int ec_lmap_get(const ec_lmap *m, uint64_t key, uint64_t *val);
 void ec_lmap_free(ec_lmap *m);
 
-/* 64-bit hash of bytes (in-memory use only; never stored). */
+/* 64-bit hash of bytes. Stored only in snapshots, which check themselves
+ * with it: a change of it makes them unusable, never wrong. */
 uint64_t ec_ledger_hash(const void *p, size_t n);
+/* h chained with the hash of p[0..n). */
+uint64_t ec_ledger_chain(uint64_t h, const void *p, size_t n);
+void ec_lmap_snap(const ec_lmap *m, ec_buf *b);
+int ec_lmap_unsnap(ec_lmap *m, ec_lwords *r);
 
 /* ---- the ledger ------------------------------------------------------- */
 
@@ -151,14 +182,40 @@ struct ec_ledger {
     uint64_t orphans;     /* res records whose batch reference cannot be resolved */
     uint64_t unparsed;    /* lines that are not JSON objects */
     ec_buf esc, tmp, rec, out, error;
-    const char *hit; /* the record res_of_key matched last ... */
-    size_t hitlen;   /* ... its length, and where its body starts (SIZE_MAX: */
-    size_t hitbody;  /* not known) */
-    int esc_plain;   /* esc is the key as given: it needed no escapes */
-    uint64_t reads;  /* records read through ec_ledger_read */
+    struct ec_lsnap *snap; /* during the open: the journal's snapshot, if any */
+    uint64_t snap_used;    /* the journal prefix a snapshot gave (0: none) */
+    uint64_t snap_written; /* the prefix this open wrote a snapshot of (0: none) */
+    const char *hit;       /* the record res_of_key matched last ... */
+    size_t hitlen;         /* ... its length, and where its body starts (SIZE_MAX: */
+    size_t hitbody;        /* not known) */
+    int esc_plain;         /* esc is the key as given: it needed no escapes */
+    uint64_t reads;        /* records read through ec_ledger_read */
 };
 
 #define EC_L_AMBIGUOUS UINT64_MAX
+
+/* A new open batch (id copied) at the end of l->open. */
+ec_lbatch *ec_ledger_add_open(ec_ledger *l, const char *id);
+
+/* ---- snapshots (ledger_snap.c) ---- */
+typedef struct ec_lsnap ec_lsnap;
+/* JOURNAL.idx when it is whole and made by this version, else NULL. */
+ec_lsnap *ec_lsnap_read(const char *journal);
+void ec_lsnap_free(ec_lsnap *s);
+/* The journal prefix it covers. */
+uint64_t ec_lsnap_covered(const ec_lsnap *s);
+/* Its prefix's size, frames and records into t. */
+void ec_lsnap_trust(const ec_lsnap *s, ec_journal_trust *t);
+/* 1 when j's file starts with the size bytes s was made from. */
+int ec_lsnap_matches(const ec_lsnap *s, ec_journal *j, uint64_t size);
+/* Move s's state into l (just opened, nothing replayed yet). */
+void ec_lsnap_apply(ec_lsnap *s, ec_ledger *l);
+/* Write JOURNAL.idx for l (sealed on disk, all entries there) covering
+ * the first covered bytes of j (frames frames, records records). 0 or -1. */
+int ec_lsnap_write(ec_ledger *l, ec_journal *j, const char *journal, uint64_t covered,
+                   uint64_t frames, uint64_t records);
+/* Remove JOURNAL.idx (after the journal was rewritten). */
+void ec_lsnap_remove(const char *journal);
 
 /* ---- record texts (ledger_rec.c) ---- */
 

@@ -200,11 +200,14 @@ static int rewrite(ec_ledger *l, const char *path, int by_ts, ec_buf *notes, ec_
 
 int ec_ledger_compact(const char *path, int flags, ec_buf *notes, ec_buf *err)
 {
-    ec_ledger *l = ec_ledger_open(path, (flags & EC_J_SALVAGE) | EC_J_NOCREATE, notes, err);
+    ec_ledger *l =
+        ec_ledger_open(path, (flags & EC_J_SALVAGE) | EC_J_NOCREATE | EC_L_NO_SNAPSHOT, notes, err);
     if (!l)
         return -1;
     int rc = rewrite(l, path, 0, notes, err), e = errno;
     ec_ledger_close(l, NULL); /* its file is the old, now unlinked, inode */
+    if (rc == 0)
+        ec_lsnap_remove(path); /* it covered the old file */
     errno = e;
     return rc;
 }

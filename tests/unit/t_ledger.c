@@ -628,6 +628,123 @@ static void test_spill(void)
     ec_buf_free(&err);
 }
 
+static void copy_file(const char *from, const char *to)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    if (system(cmd) != 0)
+        printf("# cp failed\n");
+}
+
+static void flip_byte(const char *path, long at)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char c;
+    if (fd >= 0 && pread(fd, &c, 1, at) == 1) {
+        c ^= 0x20;
+        if (pwrite(fd, &c, 1, at) != 1)
+            printf("# pwrite failed\n");
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
+/* A large journal gets a snapshot of its index beside it (JOURNAL.idx): the
+ * next writable open replays only what came after it, with the same
+ * answers, open batches and counts; a snapshot that no longer matches the
+ * journal, or is damaged, is ignored and written anew; a journal damaged
+ * inside what the snapshot covers is still refused. */
+static void test_snapshot(void)
+{
+    const char *p = path_in("snap.zst"), *idx = path_in("snap.zst.idx"),
+               *good = path_in("snap-good.zst");
+    ec_buf err = {0}, st1 = {0}, st2 = {0};
+    ec_lindex_set_spill_min(1000);
+    fill(p, 3000, 2, 1);
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written == (uint64_t)file_size(p) &&
+           file_size(idx) > 3000 * 8,
+       "a full replay writes a snapshot of the whole journal (%ld bytes)", file_size(idx));
+    ec_ledger_close(l, NULL);
+    ok(ec_ledger_stats(p, 0, &st1, &err) == 0, "stats before");
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == (uint64_t)file_size(p) && l->snap_written == 0,
+       "the next open takes the snapshot and writes none");
+    ok(l && check_all(l, 3000, 2) == 0, "every key: its latest answer, through the snapshot");
+    seen s = {0};
+    ok(l && ec_ledger_open_batches(l, see, &s) == 1 && strcmp(s.cp[0], "poll=/jobs/7") == 0 &&
+           strcmp(s.idem[0], "idem-open") == 0 && strcmp(s.key0[0], "pending-key") == 0,
+       "the open batch with its keys, idempotency key and checkpoint");
+    char key[96];
+    key_name(key, sizeof key, 7);
+    result(l, key, EC_ST_ENRICHED, "later@x.test");
+    result(l, "snap-new-key", EC_ST_NOT_FOUND, NULL);
+    is_str(email_of(l, key), "later@x.test", "this run's answer beats the snapshot's");
+    ec_ledger_close(l, NULL);
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used > 0 && l->snap_used < (uint64_t)file_size(p),
+       "after more results: the snapshot, and the records after it replayed");
+    ok(l && strcmp(email_of(l, key), "later@x.test") == 0 && email_of(l, "snap-new-key") &&
+           *email_of(l, "snap-new-key") == 0,
+       "those records' answers are found");
+    key_name(key, sizeof key, 8);
+    ok(l && strcmp(email_of(l, key), "p8.v2@x.test") == 0, "and the snapshot's");
+    ec_ledger_close(l, NULL);
+    ec_buf_clear(&st1);
+    ok(ec_ledger_stats(p, 0, &st1, &err) == 0 && strstr(st1.p, "keys: 3001\n") &&
+           strstr(st1.p, "open batches: 1\n"),
+       "stats agree (read-only opens replay all)");
+    copy_file(p, good);
+
+    /* damage inside the covered prefix: refused as without a snapshot */
+    flip_byte(p, file_size(p) / 3);
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l == NULL && err.p && strstr(err.p, "at byte"),
+       "a journal damaged inside what the snapshot covers is refused: %s", err.p ? err.p : "");
+    ec_ledger_close(l, NULL);
+    copy_file(good, p);
+
+    /* a damaged or cut snapshot is ignored and written anew */
+    flip_byte(idx, file_size(idx) / 2);
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written > 0,
+       "a damaged snapshot is ignored, and replaced");
+    key_name(key, sizeof key, 8);
+    ok(l && strcmp(email_of(l, key), "p8.v2@x.test") == 0, "answers from the full replay");
+    ec_ledger_close(l, NULL);
+    if (truncate(idx, file_size(idx) - 9) != 0)
+        printf("# truncate failed\n");
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written > 0, "a cut snapshot is ignored, and replaced");
+    ec_ledger_close(l, NULL);
+
+    /* a journal that no longer starts with the covered bytes */
+    copy_file(idx, good);
+    ok(ec_ledger_compact(p, 0, NULL, &err) == 0 && file_size(idx) < 0,
+       "compacted: the snapshot of the old file is removed");
+    copy_file(good, idx); /* as if the removal had failed */
+    l = ec_ledger_open(p, 0, NULL, &err);
+    key_name(key, sizeof key, 7);
+    ok(l && l->snap_used == 0 && l->snap_written > 0 &&
+           strcmp(email_of(l, key), "later@x.test") == 0,
+       "after compaction the old snapshot does not match: full replay, new snapshot");
+    ec_ledger_close(l, NULL);
+
+    /* read-only opens and EC_L_NO_SNAPSHOT neither use nor write one */
+    l = ec_ledger_open(p, EC_J_READONLY, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written == 0, "a read-only open replays all");
+    ec_ledger_close(l, NULL);
+    unlink(idx);
+    l = ec_ledger_open(p, EC_L_NO_SNAPSHOT, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written == 0 && file_size(idx) < 0,
+       "EC_L_NO_SNAPSHOT: none written");
+    ec_ledger_close(l, NULL);
+    ec_lindex_set_spill_min(0);
+    ec_buf_free(&err);
+    ec_buf_free(&st1);
+    ec_buf_free(&st2);
+}
+
 /* A hash with the given shard (8 bits), fingerprint (18) and check bits
  * (32), laid out as ledger_index.c reads them. */
 static uint64_t hash_of(unsigned shard, uint32_t fp, uint32_t check)
@@ -1027,6 +1144,7 @@ int main(int argc, char **argv)
     test_in_order(1);
     ec_lindex_set_build_bytes(0);
     test_index_unique();
+    test_snapshot();
     test_compact();
     test_merge();
     test_interleaved();
