@@ -114,6 +114,7 @@ static void shard_alloc(ec_lx_shard *s, uint32_t cap)
 
 static void shards_init(ec_lindex *x, uint64_t expect)
 {
+    x->mem_n = 0;
     uint64_t per = (uint64_t)((double)expect / EC_LX_SHARDS / SIZE_LOAD) + 1;
     uint32_t cap = per < MIN_CAP ? MIN_CAP : per > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)per;
     for (int i = 0; i < EC_LX_SHARDS; i++)
@@ -144,6 +145,7 @@ static void shard_grow(ec_lx_shard *s)
 static void memory_put(void *ctx, unsigned shard, uint64_t v, uint32_t check)
 {
     (void)check;
+    ((ec_lindex *)ctx)->mem_n++;
     ec_lx_shard *s = &((ec_lindex *)ctx)->sh[shard];
     if ((double)(s->n + 1) > GROW_LOAD * s->cap)
         shard_grow(s);
@@ -596,7 +598,8 @@ int ec_lindex_unique(const ec_lindex *x, uint64_t hash)
     const ec_lx_shard *s = &x->sh[shard_of(hash)];
     uint32_t fp = fp_of(hash);
     int n = 0;
-    for (uint32_t i = home(fp, s->cap); s->slot[i] && n < 2; i = i + 1 == s->cap ? 0 : i + 1)
+    for (uint32_t i = home(fp, s->cap); x->mem_n && s->slot[i] && n < 2;
+         i = i + 1 == s->cap ? 0 : i + 1)
         n += (s->slot[i] & FP_MASK) == fp;
     if (!x->disk)
         return n <= 1;

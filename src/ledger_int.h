@@ -43,6 +43,7 @@ typedef struct ec_lx_disk ec_lx_disk;
 typedef struct ec_lindex {
     ec_lx_shard sh[EC_LX_SHARDS];
     uint64_t n;
+    uint64_t mem_n;   /* entries in sh: none, and lookups need not probe them */
     ec_lx_disk *disk; /* NULL: every entry is in memory */
     int ioerr;        /* a read of the disk tables failed */
     int collecting;   /* before the seal: may still move to disk */
