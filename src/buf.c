@@ -2,6 +2,7 @@
 #include "config.h"
 #include "buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,4 +144,33 @@ ec_str ec_str_c(const char *s)
 {
     ec_str r = {s, s ? strlen(s) : 0};
     return r;
+}
+
+int ec_pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO; /* the file ends first */
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int ec_pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t w = pwrite(fd, (const char *)buf + done, n - done, (off_t)(off + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 /* A borrowed run of bytes; not NUL-terminated unless said so. */
 typedef struct ec_str {
@@ -50,5 +51,11 @@ char *ec_xstrndup(const char *s, size_t n);
 int ec_str_eq(ec_str a, const char *lit);
 /* Make an ec_str from a NUL-terminated string. */
 ec_str ec_str_c(const char *s);
+
+/* Read exactly n bytes of fd at off (pread, EINTR retried): 0, or -1 with
+ * errno (EIO when the file ends first). */
+int ec_pread_full(int fd, void *buf, size_t n, uint64_t off);
+/* Write n bytes to fd at off (pwrite, EINTR retried): 0, or -1 with errno. */
+int ec_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 
 #endif

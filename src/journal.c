@@ -551,15 +551,7 @@ ec_journal *ec_journal_open_trusting(const char *path, int flags, const ec_journ
 
 int ec_journal_pread(ec_journal *j, void *buf, size_t n, uint64_t off)
 {
-    for (size_t got = 0; got < n;) {
-        ssize_t r = pread(j->fd, (char *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
+    return ec_pread_full(j->fd, buf, n, off);
 }
 
 /* ------------------------------------------------------------------ reading */

@@ -105,23 +105,6 @@ static int make_parents(const char *path, ec_buf *err)
     return rc;
 }
 
-static int pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO; /* the file shrank under us */
-            return -1;
-        }
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 /* Make w hold at least min(want, limit - at) bytes from at; readahead more. */
 int ec_jnl_window(ec_journal *j, ec_jwindow *w, uint64_t at, size_t want, size_t ahead,
                   const unsigned char **p, size_t *avail, ec_buf *err)
@@ -140,7 +123,7 @@ int ec_jnl_window(ec_journal *j, ec_jwindow *w, uint64_t at, size_t want, size_t
             n = (size_t)left;
         ec_buf_clear(&w->buf);
         ec_buf_reserve(&w->buf, n);
-        if (pread_full(j->fd, w->buf.p, n, at) < 0) {
+        if (ec_pread_full(j->fd, w->buf.p, n, at) < 0) {
             ec_jnl_seterr(err, "journal %s: read at byte %llu: %s", j->path, (unsigned long long)at,
                           strerror(errno));
             return -1;

@@ -241,39 +241,10 @@ static ec_lx_disk *disk_new(const char *near)
     return d;
 }
 
-static int write_full(int fd, const void *p, size_t n, uint64_t off)
-{
-    for (size_t done = 0; done < n;) {
-        ssize_t w = pwrite(fd, (const char *)p + done, n - done, (off_t)(off + done));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        done += (size_t)w;
-    }
-    return 0;
-}
-
-static int read_full(int fd, void *p, size_t n, uint64_t off)
-{
-    for (size_t done = 0; done < n;) {
-        ssize_t r = pread(fd, (char *)p + done, n - done, (off_t)(off + done));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO;
-            return -1;
-        }
-        done += (size_t)r;
-    }
-    return 0;
-}
-
 static int log_flush(ec_lx_disk *d)
 {
     uint64_t at = d->logn - d->wlen / ENTRY; /* entries already in the file */
-    if (d->wlen && write_full(d->log, d->wbuf, d->wlen, at * ENTRY) < 0)
+    if (d->wlen && ec_pwrite_full(d->log, d->wbuf, d->wlen, at * ENTRY) < 0)
         return -1;
     d->wlen = 0;
     return 0;
@@ -304,7 +275,7 @@ static int log_range(const ec_lx_disk *d, uint64_t first, uint64_t n, unsigned s
     int rc = 0;
     for (uint64_t at = 0; at < n && rc == 0;) {
         uint64_t k = n - at < WBUF / ENTRY ? n - at : WBUF / ENTRY;
-        rc = read_full(d->log, buf, (size_t)k * ENTRY, (first + at) * ENTRY);
+        rc = ec_pread_full(d->log, buf, (size_t)k * ENTRY, (first + at) * ENTRY);
         for (uint64_t i = 0; i < k && rc == 0; i++) {
             uint64_t v;
             uint32_t check;
@@ -368,7 +339,7 @@ static int build_group(ec_lx_disk *d, unsigned s0, unsigned s1, uint64_t first, 
     group g = {d, s0, s1, ec_xcalloc(slots, sizeof(uint64_t)), ec_xmalloc(slots * 4)};
     int rc = log_range(d, first, n, s0, s1, group_put, &g);
     if (rc == 0)
-        rc = write_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
+        rc = ec_pwrite_full(d->tab, g.t, slots * 8, d->base[s0] * 8);
     free(g.t);
     free(g.c);
     return rc;
@@ -387,8 +358,8 @@ typedef struct parts {
 
 static int part_flush(parts *p, unsigned g)
 {
-    int rc = p->fill[g] ? write_full(p->d->log, p->buf + (uint64_t)g * p->per * ENTRY,
-                                     (size_t)p->fill[g] * ENTRY, p->next[g] * ENTRY)
+    int rc = p->fill[g] ? ec_pwrite_full(p->d->log, p->buf + (uint64_t)g * p->per * ENTRY,
+                                         (size_t)p->fill[g] * ENTRY, p->next[g] * ENTRY)
                         : 0;
     p->next[g] += p->fill[g];
     p->fill[g] = 0;
@@ -489,7 +460,7 @@ static size_t disk_find(const ec_lx_disk *d, uint64_t hash, uint64_t *out, size_
     uint32_t i = home(fp, cap);
     for (uint32_t seen = 0; seen < cap;) {
         uint32_t k = cap - i < PROBE ? cap - i : PROBE;
-        if (read_full(d->tab, chunk, k * sizeof *chunk, (d->base[s] + i) * 8) < 0)
+        if (ec_pread_full(d->tab, chunk, k * sizeof *chunk, (d->base[s] + i) * 8) < 0)
             return SIZE_MAX;
         for (uint32_t j = 0; j < k; j++) {
             if (!chunk[j])
@@ -755,8 +726,9 @@ int ec_lindex_snap_tables(const ec_lindex *x, int fd, uint64_t off, uint64_t *h)
     int rc = 0;
     for (uint64_t at = 0; at < total && rc == 0; at += PIECE) {
         size_t n = total - at < PIECE ? (size_t)(total - at) : PIECE;
-        rc = read_full(x->disk->tab, buf, n, at) < 0 || write_full(fd, buf, n, off + at) < 0 ? -1
-                                                                                             : 0;
+        rc = ec_pread_full(x->disk->tab, buf, n, at) < 0 || ec_pwrite_full(fd, buf, n, off + at) < 0
+                 ? -1
+                 : 0;
         *h = ec_ledger_chain(*h, buf, n);
     }
     free(buf);

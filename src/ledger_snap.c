@@ -55,32 +55,6 @@ static char *path_of(const char *journal)
     return p;
 }
 
-static int read_at(int fd, void *buf, size_t n, uint64_t off)
-{
-    for (size_t got = 0; got < n;) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-    for (size_t done = 0; done < n;) {
-        ssize_t w = write(fd, (const char *)buf + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        done += (size_t)w;
-    }
-    return 0;
-}
-
 /* A string as its length + 1 (0 for NULL) and its bytes, padded to words. */
 static void put_str(ec_buf *b, const char *s)
 {
@@ -187,7 +161,7 @@ ec_lsnap *ec_lsnap_read(const char *journal)
     free(path);
     struct stat st;
     uint64_t head[2];
-    if (s->fd < 0 || fstat(s->fd, &st) < 0 || read_at(s->fd, head, sizeof head, 0) < 0 ||
+    if (s->fd < 0 || fstat(s->fd, &st) < 0 || ec_pread_full(s->fd, head, sizeof head, 0) < 0 ||
         memcmp(head, MAGIC, 8) != 0 || head[1] == 0 || head[1] > META_MAX) {
         ec_lsnap_free(s);
         return NULL;
@@ -202,16 +176,16 @@ ec_lsnap *ec_lsnap_read(const char *journal)
     /* check the whole file against its last word before believing any of it */
     s->meta = ec_xmalloc(s->nmeta * 8);
     uint64_t h = ec_ledger_chain(0, head, sizeof head), want = 0;
-    int ok = read_at(s->fd, s->meta, s->nmeta * 8, 16) == 0;
+    int ok = ec_pread_full(s->fd, s->meta, s->nmeta * 8, 16) == 0;
     h = ec_ledger_chain(h, s->meta, s->nmeta * 8);
     char *buf = ec_xmalloc(PIECE);
     for (uint64_t at = s->tables_off; ok && at < size - 8; at += PIECE) {
         size_t n = size - 8 - at < PIECE ? (size_t)(size - 8 - at) : PIECE;
-        ok = read_at(s->fd, buf, n, at) == 0;
+        ok = ec_pread_full(s->fd, buf, n, at) == 0;
         h = ec_ledger_chain(h, buf, n);
     }
     free(buf);
-    ok = ok && read_at(s->fd, &want, 8, size - 8) == 0 && h == want && parse(s) == 0 &&
+    ok = ok && ec_pread_full(s->fd, &want, 8, size - 8) == 0 && h == want && parse(s) == 0 &&
          ec_lindex_disk_bytes(s->disk) == size - 8 - s->tables_off;
     if (!ok) {
         ec_lsnap_free(s);
@@ -312,11 +286,10 @@ int ec_lsnap_write(ec_ledger *l, ec_journal *j, const char *journal, uint64_t co
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     uint64_t h = ec_ledger_chain(0, head, sizeof head);
     h = ec_ledger_chain(h, meta.p, meta.len);
-    int ok = fd >= 0 && write_all(fd, head, sizeof head) == 0 &&
-             write_all(fd, meta.p, meta.len) == 0 &&
+    int ok = fd >= 0 && ec_pwrite_full(fd, head, sizeof head, 0) == 0 &&
+             ec_pwrite_full(fd, meta.p, meta.len, sizeof head) == 0 &&
              ec_lindex_snap_tables(&l->idx, fd, sizeof head + meta.len, &h) == 0 &&
-             lseek(fd, (off_t)(sizeof head + meta.len + tables), SEEK_SET) >= 0 &&
-             write_all(fd, &h, sizeof h) == 0;
+             ec_pwrite_full(fd, &h, sizeof h, sizeof head + meta.len + tables) == 0;
     if (fd >= 0 && close(fd) < 0)
         ok = 0;
     if (ok)
