@@ -157,12 +157,13 @@ ec_lsnap *ec_lsnap_read(const char *journal)
 {
     char *path = path_of(journal);
     ec_lsnap *s = ec_xcalloc(1, sizeof *s);
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO there must not hang us */
     free(path);
     struct stat st;
     uint64_t head[2];
-    if (s->fd < 0 || fstat(s->fd, &st) < 0 || ec_pread_full(s->fd, head, sizeof head, 0) < 0 ||
-        memcmp(head, MAGIC, 8) != 0 || head[1] == 0 || head[1] > META_MAX) {
+    if (s->fd < 0 || fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        ec_pread_full(s->fd, head, sizeof head, 0) < 0 || memcmp(head, MAGIC, 8) != 0 ||
+        head[1] == 0 || head[1] > META_MAX) {
         ec_lsnap_free(s);
         return NULL;
     }
@@ -283,7 +284,8 @@ int ec_lsnap_write(ec_ledger *l, ec_journal *j, const char *journal, uint64_t co
     char *path = path_of(journal), *tmp = ec_xmalloc(strlen(path) + 5);
     memcpy(tmp, path, strlen(path));
     memcpy(tmp + strlen(path), ".tmp", 5);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    unlink(tmp); /* one a crash left; and never write through a link planted there */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     uint64_t h = ec_ledger_chain(0, head, sizeof head);
     h = ec_ledger_chain(h, meta.p, meta.len);
     int ok = fd >= 0 && ec_pwrite_full(fd, head, sizeof head, 0) == 0 &&

@@ -656,8 +656,12 @@ static void flip_byte(const char *path, long at)
  * inside what the snapshot covers is still refused. */
 static void test_snapshot(void)
 {
-    const char *p = path_in("snap.zst"), *idx = path_in("snap.zst.idx"),
-               *good = path_in("snap-good.zst");
+    char p[512], idx[512], good[512], victim[512], tmpidx[512]; /* path_in's are reused */
+    snprintf(p, sizeof p, "%s", path_in("snap.zst"));
+    snprintf(idx, sizeof idx, "%s", path_in("snap.zst.idx"));
+    snprintf(good, sizeof good, "%s", path_in("snap-good.zst"));
+    snprintf(victim, sizeof victim, "%s", path_in("victim.txt"));
+    snprintf(tmpidx, sizeof tmpidx, "%s", path_in("snap.zst.idx.tmp"));
     ec_buf err = {0}, st1 = {0}, st2 = {0};
     ec_lindex_set_spill_min(1000);
     fill(p, 3000, 2, 1);
@@ -728,6 +732,22 @@ static void test_snapshot(void)
     ok(l && l->snap_used == 0 && l->snap_written > 0 &&
            strcmp(email_of(l, key), "later@x.test") == 0,
        "after compaction the old snapshot does not match: full replay, new snapshot");
+    ec_ledger_close(l, NULL);
+
+    /* a FIFO in the snapshot's place is not waited on; a link planted as
+     * its temporary file is not written through */
+    unlink(idx);
+    ok(mkfifo(idx, 0600) == 0, "a FIFO where the snapshot goes");
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == 0, "is ignored (the open returns)");
+    ec_ledger_close(l, NULL);
+    unlink(idx);
+    int vfd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ok(vfd >= 0 && write(vfd, "keep", 4) == 4 && close(vfd) == 0 && symlink(victim, tmpidx) == 0,
+       "a symlink planted as the snapshot's temporary file");
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_written > 0 && file_size(victim) == 4 && file_size(idx) > 0,
+       "the snapshot is written, the link's target untouched");
     ec_ledger_close(l, NULL);
 
     /* read-only opens and EC_L_NO_SNAPSHOT neither use nor write one */
