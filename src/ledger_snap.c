@@ -174,11 +174,14 @@ ec_lsnap *ec_lsnap_read(const char *journal)
         ec_lsnap_free(s);
         return NULL;
     }
-    /* check the whole file against its last word before believing any of it */
-    s->meta = ec_xmalloc(s->nmeta * 8);
+    /* check the whole file against its last word before believing any of
+     * it (a damaged length may ask for more memory than there is: then it
+     * is not used either) */
+    s->meta = malloc(s->nmeta * 8);
     uint64_t h = ec_ledger_chain(0, head, sizeof head), want = 0;
-    int ok = ec_pread_full(s->fd, s->meta, s->nmeta * 8, 16) == 0;
-    h = ec_ledger_chain(h, s->meta, s->nmeta * 8);
+    int ok = s->meta && ec_pread_full(s->fd, s->meta, s->nmeta * 8, 16) == 0;
+    if (ok)
+        h = ec_ledger_chain(h, s->meta, s->nmeta * 8);
     char *buf = ec_xmalloc(PIECE);
     for (uint64_t at = s->tables_off; ok && at < size - 8; at += PIECE) {
         size_t n = size - 8 - at < PIECE ? (size_t)(size - 8 - at) : PIECE;

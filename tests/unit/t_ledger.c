@@ -716,6 +716,10 @@ static void test_snapshot(void)
     key_name(key, sizeof key, 8);
     ok(l && strcmp(email_of(l, key), "p8.v2@x.test") == 0, "answers from the full replay");
     ec_ledger_close(l, NULL);
+    flip_byte(idx, 9); /* the description's length */
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == 0 && l->snap_written > 0, "so is one with a damaged length");
+    ec_ledger_close(l, NULL);
     if (truncate(idx, file_size(idx) - 9) != 0)
         printf("# truncate failed\n");
     l = ec_ledger_open(p, 0, NULL, &err);
