@@ -282,16 +282,13 @@ static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
 {
     uint64_t off = 0;
     const ec_journal_trust *t = j->trust;
-    if (t) { /* a prefix checked before: trusted while its bytes are the same */
-        int fits = t->size > 0 && t->size <= j->limit;
-        int same = t->decide(t->ctx, j, fits ? t->size : 0) == 1 && fits;
-        if (same) {
-            add_good(j, 0, t->size);
-            j->header_ok = 1;
-            j->info.frames += t->frames;
-            j->info.records += t->records;
-            j->end = off = t->size;
-        }
+    /* a prefix checked before: trusted while its bytes are the same */
+    if (t && t->size > 0 && t->size <= j->limit && t->decide(t->ctx, j) == 1) {
+        add_good(j, 0, t->size);
+        j->header_ok = 1;
+        j->info.frames += t->frames;
+        j->info.records += t->records;
+        j->end = off = t->size;
     }
     while (off < j->limit) {
         size_t cs = 0;
@@ -479,10 +476,7 @@ static ec_journal *open_with(const char *path, int flags, const ec_journal_trust
     ec_journal *j = ec_jnl_new(path, flags);
     if (self)
         *self = j;
-    if (trust && (flags & EC_J_SALVAGE))
-        trust->decide(trust->ctx, j, 0);
-    else
-        j->trust = trust;
+    j->trust = flags & EC_J_SALVAGE ? NULL : trust;
     /* a salvage in write mode moves the frames: deliver after it */
     int late = fn && (flags & EC_J_SALVAGE) && !(flags & EC_J_READONLY);
     j->scan_fn = late ? NULL : fn;

@@ -87,17 +87,17 @@ ec_journal *ec_journal_open_scan(const char *path, int flags, ec_journal_record_
  * size bytes, in frames frames holding records records. */
 typedef struct ec_journal_trust {
     uint64_t size, frames, records;
-    /* Called once, before any record is delivered, with the journal (its
-     * file readable with ec_journal_pread): returns 1 when the file still
-     * starts with those bytes (then only the records after them are checked
-     * and delivered), 0 when not (all are). */
-    int (*decide)(void *ctx, ec_journal *j, uint64_t size);
+    /* Called before any record is delivered, when the file is at least
+     * size bytes long, with the journal (its file readable with
+     * ec_journal_pread): returns 1 when the file still starts with those
+     * bytes (then only the records after them are checked and delivered),
+     * 0 when not (all are). */
+    int (*decide)(void *ctx, ec_journal *j);
     void *ctx;
 } ec_journal_trust;
 
 /* ec_journal_open_scan, trusting t's prefix when t->decide says the file
- * still holds it (t may be NULL; not with EC_J_SALVAGE, nor when the file
- * is shorter: decide is then called with size 0 and its answer ignored). */
+ * still holds it (t may be NULL; it is not used with EC_J_SALVAGE). */
 ec_journal *ec_journal_open_trusting(const char *path, int flags, const ec_journal_trust *t,
                                      ec_journal_record_fn fn, void *ctx, int *fnrc,
                                      ec_journal **self, ec_buf *notes, ec_buf *err);

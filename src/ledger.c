@@ -14,8 +14,6 @@
 
 #include "json.h"
 
-#define POS_MAX (1u << 20)
-
 static void seterr(ec_buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void seterr(ec_buf *err, const char *fmt, ...)
 {
@@ -193,17 +191,11 @@ static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_l
           s[n] == '"') &&
         ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
         return 0;
-    const char *p = s + n, *e = rec + len;
-    if (e - p <= 6 || memcmp(p, "\",\"i\":", 6) != 0 || p[6] < '0' || p[6] > '9')
+    const char *p = ec_ledger_res_pos(s + n, rec + len, pos);
+    if (!p)
         return 0;
-    unsigned long i = 0;
-    for (p += 6; p < e && *p >= '0' && *p <= '9' && i < POS_MAX; p++)
-        i = i * 10 + (unsigned long)(*p - '0');
-    while (p < e && *p >= '0' && *p <= '9')
-        p++;
-    *pos = i;
     *body = (size_t)(p - rec);
-    *in = batch_intent(l, s, n, i, loc);
+    *in = batch_intent(l, s, n, *pos, loc);
     return *in ? 1 : -1;
 }
 
@@ -242,22 +234,29 @@ static int res_key_slow(ec_ledger *l, const char *rec, size_t len, uint64_t loc,
     return rc;
 }
 
-int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
-                      size_t *keylen)
+/* The key of a res record res_ref() does not take: one naming its key, or
+ * another layout. 0, or -1 when it has none or it cannot be resolved. */
+static int other_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
+                     size_t *keylen)
 {
     const char *s;
     size_t n;
-    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0) {
-        *key = ec_ledger_canon(s, n, &l->tmp, keylen);
-        return 0;
-    }
+    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) < 0)
+        return res_key_slow(l, rec, len, loc, key, keylen);
+    *key = ec_ledger_canon(s, n, &l->tmp, keylen);
+    return 0;
+}
+
+int ec_ledger_res_key(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const char **key,
+                      size_t *keylen)
+{
     ec_lintent *in;
     unsigned long pos;
     size_t body;
     int r = res_ref(l, rec, len, loc, &in, &pos, &body);
     if (r > 0)
         *key = intent_key(l, in, pos, keylen);
-    return r > 0 ? 0 : r < 0 ? -1 : res_key_slow(l, rec, len, loc, key, keylen);
+    return r > 0 ? 0 : r < 0 ? -1 : other_key(l, rec, len, loc, key, keylen);
 }
 
 /* Is the res record rec (at loc) one of key? 1 or 0; l->hitbody says
@@ -274,8 +273,7 @@ static int res_is(ec_ledger *l, const char *rec, size_t len, uint64_t loc, const
         return r > 0 && intent_key_is(l, in, pos, key, keylen);
     const char *k;
     size_t kl;
-    return ec_ledger_res_key(l, rec, len, loc, &k, &kl) == 0 && kl == keylen &&
-           memcmp(k, key, kl) == 0;
+    return other_key(l, rec, len, loc, &k, &kl) == 0 && kl == keylen && memcmp(k, key, kl) == 0;
 }
 
 /* Candidates of hash h, newest first; *out is buf, or malloc'd when they did
@@ -528,7 +526,7 @@ static void drop_open(ec_ledger *l, ec_lbatch *b)
 static void openkeys_add(ec_ledger *l, size_t bi)
 {
     const ec_lbatch *b = &l->open[bi];
-    for (size_t p = 0; p < b->nkeys && p < POS_MAX; p++) {
+    for (size_t p = 0; p < b->nkeys && p < EC_L_POS_MAX; p++) {
         ec_ledger_escape(&l->tmp, b->keys[p]);
         ec_lmap_put(&l->openkeys, ec_ledger_hash(l->tmp.p, l->tmp.len), (uint64_t)bi << 20 | p);
     }
@@ -581,7 +579,7 @@ static int res_hash(ec_ledger *l, const char *rec, size_t len, uint64_t loc, uin
         return r > 0 ? 0 : -1;
     const char *key;
     size_t kl;
-    if (ec_ledger_res_key(l, rec, len, loc, &key, &kl) < 0)
+    if (other_key(l, rec, len, loc, &key, &kl) < 0)
         return -1;
     *h = ec_ledger_hash(key, kl);
     return 0;
@@ -779,13 +777,13 @@ static uint64_t expect_records(const char *const *paths, size_t n)
  * records are kept in memory. */
 #define SNAP_TAIL_MAX (2u << 20)
 
-static int snap_decide(void *ctx, ec_journal *j, uint64_t size)
+static int snap_decide(void *ctx, ec_journal *j)
 {
     ec_ledger *l = ctx;
-    if (!ec_lsnap_matches(l->snap, j, size))
+    if (!ec_lsnap_matches(l->snap, j))
         return 0;
     ec_lsnap_apply(l->snap, l);
-    l->snap_used = size;
+    l->snap_used = ec_lsnap_covered(l->snap);
     return 1;
 }
 
@@ -940,7 +938,7 @@ static int same_keys(const ec_lbatch *b, const char *const *keys, size_t n)
 static int check_new_batch(ec_ledger *l, const char *batch, const char *const *keys, size_t n,
                            ec_buf *err)
 {
-    if (!keys || n == 0 || n >= POS_MAX || !ec_ledger_utf8_ok(batch, strlen(batch))) {
+    if (!keys || n == 0 || n >= EC_L_POS_MAX || !ec_ledger_utf8_ok(batch, strlen(batch))) {
         seterr(err, "intent for batch %s: bad batch id or key list", batch);
         return -1;
     }
@@ -1066,7 +1064,7 @@ static const char *open_position(ec_ledger *l, const char *key, uint64_t h, size
     }
     if (!ec_lmap_get(&l->openkeys, h, &v))
         return NULL;
-    size_t bi = (size_t)(v >> 20), p = (size_t)(v & (POS_MAX - 1));
+    size_t bi = (size_t)(v >> 20), p = (size_t)(v & (EC_L_POS_MAX - 1));
     if (bi >= l->nopen || p >= l->open[bi].nkeys || strcmp(l->open[bi].keys[p], key) != 0)
         return NULL;
     ec_ledger_escape(&l->tmp, l->open[bi].id);

@@ -697,11 +697,8 @@ int ec_lmap_unsnap(ec_lmap *m, ec_lwords *r)
 uint64_t ec_lindex_snap_bytes(const ec_lindex *x)
 {
     const ec_lx_disk *d = x->disk;
-    if (!d || !d->sealed || x->ioerr)
+    if (!d || !d->sealed || x->ioerr || x->mem_n) /* mem_n: entries in memory too */
         return 0;
-    for (int s = 0; s < EC_LX_SHARDS; s++)
-        if (x->sh[s].n)
-            return 0; /* entries in memory too */
     return (d->base[EC_LX_SHARDS - 1] + d->cap[EC_LX_SHARDS - 1]) * 8;
 }
 

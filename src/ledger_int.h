@@ -207,8 +207,8 @@ void ec_lsnap_free(ec_lsnap *s);
 uint64_t ec_lsnap_covered(const ec_lsnap *s);
 /* Its prefix's size, frames and records into t. */
 void ec_lsnap_trust(const ec_lsnap *s, ec_journal_trust *t);
-/* 1 when j's file starts with the size bytes s was made from. */
-int ec_lsnap_matches(const ec_lsnap *s, ec_journal *j, uint64_t size);
+/* 1 when j's file starts with the bytes s was made from. */
+int ec_lsnap_matches(const ec_lsnap *s, ec_journal *j);
 /* Move s's state into l (just opened, nothing replayed yet). */
 void ec_lsnap_apply(ec_lsnap *s, ec_ledger *l);
 /* Write JOURNAL.idx for l (sealed on disk, all entries there) covering
@@ -219,6 +219,9 @@ int ec_lsnap_write(ec_ledger *l, ec_journal *j, const char *journal, uint64_t co
 void ec_lsnap_remove(const char *journal);
 
 /* ---- record texts (ledger_rec.c) ---- */
+
+/* Positions in a batch are below this. */
+#define EC_L_POS_MAX (1u << 20)
 
 /* How our own res records start (fast paths check these prefixes). */
 #define EC_L_RES_K "{\"t\":\"res\",\"k\":\""
@@ -231,6 +234,10 @@ void ec_ledger_escape(ec_buf *b, const char *s);
 /* Canonical escaped text (as ec_ledger_escape writes it) of a string found
  * escaped in a record; points into raw, or into buf when it had to change. */
 const char *ec_ledger_canon(const char *raw, size_t len, ec_buf *buf, size_t *outlen);
+/* The batch position of our res layout at p (just after its batch id):
+ * `","i":` and digits. The position, EC_L_POS_MAX or more when too large,
+ * into *pos; returns where the digits end, or NULL when p is not that. */
+const char *ec_ledger_res_pos(const char *p, const char *e, unsigned long *pos);
 /* The raw (escaped) JSON string right after prefix, up to its closing quote. */
 int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const char **s,
                         size_t *slen);

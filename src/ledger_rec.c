@@ -318,23 +318,17 @@ static int starts(const char *p, const char *e, const char *lit)
     return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
 }
 
-/* The layout ec_ledger_put_res writes (without people); -1 for anything else. */
-static int res_body(const char *p, const char *e, ec_outcome *o, double *ts);
-
-static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
+const char *ec_ledger_res_pos(const char *p, const char *e, unsigned long *pos)
 {
-    const char *e = rec + len, *s, *p;
-    size_t n;
-    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0) {
-        p = s + n + 1;
-    } else if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0 &&
-               starts(s + n, e, "\",\"i\":")) {
-        for (p = s + n + 6; p < e && *p >= '0' && *p <= '9';)
-            p++;
-    } else {
-        return -1;
-    }
-    return res_body(p, e, o, ts);
+    if (e - p <= 6 || memcmp(p, "\",\"i\":", 6) != 0 || p[6] < '0' || p[6] > '9')
+        return NULL;
+    unsigned long i = 0;
+    for (p += 6; p < e && *p >= '0' && *p <= '9' && i < EC_L_POS_MAX; p++)
+        i = i * 10 + (unsigned long)(*p - '0');
+    while (p < e && *p >= '0' && *p <= '9')
+        p++;
+    *pos = i;
+    return p;
 }
 
 /* The rest of our layout, from just after the key or the batch position:
@@ -364,6 +358,21 @@ static int res_body(const char *p, const char *e, ec_outcome *o, double *ts)
     if (ts)
         *ts = t;
     return 0;
+}
+
+/* The layout ec_ledger_put_res writes (without people); -1 for anything else. */
+static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
+{
+    const char *e = rec + len, *s, *p;
+    size_t n;
+    unsigned long pos;
+    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0)
+        p = s + n + 1;
+    else if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0)
+        p = ec_ledger_res_pos(s + n, e, &pos);
+    else
+        return -1;
+    return p ? res_body(p, e, o, ts) : -1;
 }
 
 int ec_ledger_parse_res_body(const char *rec, size_t len, size_t body, ec_outcome *o, double *ts)

@@ -225,10 +225,10 @@ static int prefix_hash(ec_journal *j, uint64_t size, uint64_t *h)
     return rc;
 }
 
-int ec_lsnap_matches(const ec_lsnap *s, ec_journal *j, uint64_t size)
+int ec_lsnap_matches(const ec_lsnap *s, ec_journal *j)
 {
     uint64_t h;
-    return size && size == s->covered && prefix_hash(j, size, &h) == 0 && h == s->hash;
+    return prefix_hash(j, s->covered, &h) == 0 && h == s->hash;
 }
 
 void ec_lsnap_apply(ec_lsnap *s, ec_ledger *l)
