@@ -344,32 +344,54 @@ static int regular_line(const char *p, const char *end, char delim)
     }
 }
 
+/* The field of a regular line that starts at f: its text [*s, *s + *n)
+ * (inside the quotes of a quoted one; *esc when that holds "" escapes),
+ * and where it ends (at its delimiter, or end). */
+static const char *next_field(const char *f, const char *end, char delim, int quotes,
+                              const char **s, size_t *n, int *esc)
+{
+    if (quotes && f < end && *f == '"') {
+        const char *q = closing_quote(f + 1, end);
+        *s = f + 1;
+        *n = (size_t)(q - *s);
+        *esc = memchr(*s, '"', *n) != NULL;
+        return q + 1;
+    }
+    const char *fe = memchr(f, delim, (size_t)(end - f));
+    fe = fe ? fe : end;
+    *s = f;
+    *n = (size_t)(fe - f);
+    *esc = 0;
+    return fe;
+}
+
+/* s[0..n) with each "" as one " into d (room for n bytes): its length. */
+static size_t unquote(char *d, const char *s, size_t n)
+{
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++) {
+        d[at++] = s[k];
+        k += s[k] == '"';
+    }
+    return at;
+}
+
 /* The fields of a regular line to on_field(), as libcsv would give them
  * (quotes removed, "" as "). */
 static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim, int quotes)
 {
     for (const char *f = p;;) {
-        const char *fe, *s = f;
+        const char *s;
         size_t n;
-        if (quotes && f < end && *f == '"') {
-            const char *q = closing_quote(f + 1, end);
-            s = f + 1;
-            n = (size_t)(q - s);
-            fe = q + 1;
-            if (memchr(s, '"', n)) { /* "" escapes: undone in a scratch buffer */
-                ec_buf_clear(&c->unq);
-                for (const char *k = s; k < q; k++) {
-                    ec_buf_putc(&c->unq, *k);
-                    if (*k == '"')
-                        k++; /* "" is one quote */
-                }
-                s = c->unq.p;
-                n = c->unq.len;
-            }
-        } else {
-            fe = memchr(f, delim, (size_t)(end - f));
-            fe = fe ? fe : end;
-            n = (size_t)(fe - f);
+        int esc;
+        const char *fe = next_field(f, end, delim, quotes, &s, &n, &esc);
+        if (esc) { /* undone in a scratch buffer */
+            ec_buf_clear(&c->unq);
+            ec_buf_reserve(&c->unq, n);
+            c->unq.len = unquote(c->unq.p, s, n);
+            c->unq.p[c->unq.len] = '\0';
+            s = c->unq.p;
+            n = c->unq.len;
         }
         on_field((void *)(uintptr_t)s, n, c);
         if (fe == end)
@@ -398,20 +420,15 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
     char *m = row->mem;
     size_t at = 0;
     for (size_t i = 0;; i++) {
-        const char *fe;
-        size_t start = at;
-        if (quotes && p < end && *p == '"') {
-            const char *q = closing_quote(p + 1, end);
-            for (const char *k = p + 1; k < q; k++) {
-                m[at++] = *k;
-                k += *k == '"'; /* "" is one quote */
-            }
-            fe = q + 1;
+        const char *s;
+        size_t n, start = at;
+        int esc;
+        const char *fe = next_field(p, end, delim, quotes, &s, &n, &esc);
+        if (esc) {
+            at += unquote(m + at, s, n);
         } else {
-            fe = memchr(p, delim, (size_t)(end - p));
-            fe = fe ? fe : end;
-            memcpy(m + at, p, (size_t)(fe - p));
-            at += (size_t)(fe - p);
+            memcpy(m + at, s, n);
+            at += n;
         }
         /* a field too long, one more than the header has, or one fewer */
         if (at - start > r->max_field || (fe < end && i + 1 == nf) || (fe == end && i + 1 < nf)) {
