@@ -447,6 +447,7 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
     }
     row->ncells = nf;
     row->line = c->line;
+    row->plain = quotes ? 0 : delim;
     ec_reader_push(r, row);
     return 1;
 }

@@ -36,19 +36,19 @@ void ec_csv_put_field(ec_buf *out, const char *s, size_t len, char delim, int ex
         out->p[out->len] = '\0';
         return;
     }
-    size_t quotes = 0;
-    for (const char *q = s; (q = memchr(q, '"', len - (size_t)(q - s))) != NULL; q++)
-        quotes++;
-    ec_buf_reserve(out, len + quotes + 3);
+    ec_buf_reserve(out, 2 * len + 3); /* every byte a quote, at worst */
     char *d = out->p + out->len;
     *d++ = '"';
     if (guard)
         *d++ = '\'';
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            *d++ = '"';
-        *d++ = s[i];
+    const char *e = s + len;
+    for (const char *q; (q = memchr(s, '"', (size_t)(e - s))) != NULL; s = q + 1) {
+        memcpy(d, s, (size_t)(q + 1 - s)); /* up to and with the quote, then its twin */
+        d += q + 1 - s;
+        *d++ = '"';
     }
+    memcpy(d, s, (size_t)(e - s));
+    d += e - s;
     *d++ = '"';
     out->len = (size_t)(d - out->p);
     out->p[out->len] = '\0';
@@ -142,6 +142,24 @@ static void put_fields(ec_writer *w, ec_buf *out, const ec_str *f, size_t n, siz
     d[1] = w->eol[1];
     d[2] = '\0';
     out->len = (size_t)(d - out->p) + (w->eol[1] ? 2 : 1);
+}
+
+/* The input columns of a plain row (row->plain: its line's fields, in
+ * order, each followed by a NUL, none holding a quote, CR, LF or, being
+ * split by it, the delimiter, so none is quoted) and the delimiter before
+ * the added ones: the row's bytes in one copy, each NUL made a delimiter. */
+static void put_plain(ec_writer *w, const ec_row *row, ec_buf *out)
+{
+    const char *m = row->cells[0].value.ptr;
+    const ec_str *last = &row->cells[row->ncells - 1].value;
+    size_t len = (size_t)(last->ptr - m) + last->len;
+    ec_buf_reserve(out, len + 1);
+    char *d = out->p + out->len;
+    memcpy(d, m, len);
+    for (size_t i = 0; i + 1 < row->ncells; i++)
+        d[(size_t)(row->cells[i].value.ptr - m) + row->cells[i].value.len] = w->delim;
+    d[len] = w->delim;
+    out->len += len + 1;
 }
 
 /* Room in w's field list for n fields. */
@@ -256,8 +274,11 @@ void ec_csv_out_line(ec_writer *w, const ec_row *row, const ec_person *p, ec_buf
     if (w->in_fmt != EC_FMT_NDJSON && row->ncells > width)
         width = row->ncells;
     ec_str *f = fields(w, width + 4 + EC_ADD_N);
-    size_t n = width, total = 0;
-    if (w->in_fmt == EC_FMT_NDJSON) {
+    size_t n = width, total = 0, first = 0;
+    if (row->plain == w->delim && !w->reuses && !w->o.excel && row->ncells == width && width) {
+        first = width; /* the line's own bytes need no check (see put_plain) */
+        put_plain(w, row, out);
+    } else if (w->in_fmt == EC_FMT_NDJSON) {
         ndjson_columns(w, row, add, f);
         for (size_t i = 0; i < n; i++)
             total += f[i].len;
@@ -285,5 +306,5 @@ void ec_csv_out_line(ec_writer *w, const ec_row *row, const ec_person *p, ec_buf
             f[n] = add[k];
             total += f[n++].len;
         }
-    put_fields(w, out, f, n, total);
+    put_fields(w, out, f + first, n - first, total);
 }

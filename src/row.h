@@ -95,6 +95,8 @@ typedef struct ec_row {
     void *engine; /* engine's per-row bookkeeping, NULL outside it */
     int packed;   /* cells and mem live in the row's own allocation ... */
     size_t alloc; /* ... of this size, when pooled (else 0) */
+    char plain;   /* CSV: the delimiter when the cells are the line's fields in order, each
+                     followed by a NUL in mem, none holding '"', CR or LF; else 0 */
 } ec_row;
 
 /* The reader's column names in order. CSV: the header line. NDJSON: keys

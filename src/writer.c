@@ -114,9 +114,12 @@ static void set_layout(ec_writer *w, const ec_row *first)
     free(w->reused_as);
     w->reused_as = ec_xmalloc(w->ncols);
     memset(w->reused_as, -1, w->ncols);
+    w->reuses = 0;
     for (int k = 0; k < EC_ADD_N; k++)
-        if (w->reuse[k] >= 0)
+        if (w->reuse[k] >= 0) {
             w->reused_as[w->reuse[k]] = (signed char)k;
+            w->reuses = 1;
+        }
 }
 
 /* The values of vs as one: the first, or all joined with "; " into b. */

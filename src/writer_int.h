@@ -23,6 +23,7 @@ struct ec_writer {
     size_t ncols;           /* CSV out: input columns in the header */
     int reuse[EC_ADD_N];    /* CSV out / CSV in: reused input column, or -1 */
     signed char *reused_as; /* input column (< ncols) -> added column it is, or -1 */
+    int reuses;             /* some input column is reused */
     signed char *role;      /* NDJSON in: added column a header column matches, or -1 */
     size_t nrole;
     unsigned char *warned; /* NDJSON -> CSV: key already reported */
