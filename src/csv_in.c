@@ -7,6 +7,7 @@
  * Field bytes are gathered in one buffer per record (each field followed by
  * a NUL) and copied into the row with one allocation. */
 #include "config.h"
+#include "linescan.h"
 #include "reader_int.h"
 
 #include <csv.h>
@@ -32,6 +33,8 @@ struct ec_csv_in {
     ec_buf unq;           /* fast path: a quoted field with "" escapes undone */
     struct field_span *f; /* fields of that record */
     size_t nf, fcap;
+    uint32_t *dpos; /* fast path: where a line's delimiters are */
+    size_t ndpos;
     unsigned long line;     /* physical line the parser is on */
     unsigned long rec_line; /* line where the current record started */
     int in_record;
@@ -239,6 +242,7 @@ void ec_csv_in_free(ec_csv_in *c)
     ec_buf_free(&c->rec);
     ec_buf_free(&c->unq);
     free(c->f);
+    free(c->dpos);
     free(c);
 }
 
@@ -400,8 +404,8 @@ static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim
     }
 }
 
-/* A regular line [p, end) (see regular_line(); quotes: it holds a quote),
- * read whole into a row: each field's bytes (quotes removed, "" as ")
+/* A regular line [p, end) holding a quote (see regular_line()), read
+ * whole into a row: each field's bytes (quotes removed, "" as ")
  * followed by a NUL make the row's memory, the layout on_field() builds
  * field by field, in no more bytes than the line and its NUL. 1 when done;
  * 0 when the row would carry a problem (not the header's field count, a
@@ -409,7 +413,7 @@ static void line_fields(ec_csv_in *c, const char *p, const char *end, char delim
  * check of the line stands for that of the fields: they differ from it
  * only by ASCII bytes removed or made NULs, which can neither complete nor
  * break a multibyte sequence. */
-static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, int quotes)
+static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim)
 {
     ec_reader *r = c->r;
     size_t len = (size_t)(end - p), nf = r->hdr.n;
@@ -423,7 +427,7 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
         const char *s;
         size_t n, start = at;
         int esc;
-        const char *fe = next_field(p, end, delim, quotes, &s, &n, &esc);
+        const char *fe = next_field(p, end, delim, 1, &s, &n, &esc);
         if (esc) {
             at += unquote(m + at, s, n);
         } else {
@@ -447,9 +451,55 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim, 
     }
     row->ncells = nf;
     row->line = c->line;
-    row->plain = quotes ? 0 : delim;
     ec_reader_push(r, row);
     return 1;
+}
+
+/* A regular line [p, p + len) without quotes or CR (see plain_line())
+ * whose nd delimiters are at c->dpos, read whole into a row: the line's
+ * bytes copied once, each delimiter made a NUL. 1 when done; 0 as
+ * direct_row(). */
+static int plain_row(ec_csv_in *c, const char *p, size_t len, size_t nd, int high)
+{
+    ec_reader *r = c->r;
+    size_t nf = r->hdr.n;
+    if (!r->has_header || nf == 0 || len == 0 || len + 1 > r->max_record || nd + 1 != nf ||
+        nd > c->ndpos || (high && !ec_utf8_valid(p, len, NULL)))
+        return 0;
+    for (size_t i = 0, start = 0; i < nf; start = c->dpos[i++] + 1)
+        if ((i + 1 < nf ? c->dpos[i] : len) - start > r->max_field)
+            return 0;
+    ec_row *row = ec_row_new_packed(nf, len + 1);
+    char *m = row->mem;
+    memcpy(m, p, len);
+    m[len] = '\0';
+    for (size_t i = 0, start = 0; i < nf; start = c->dpos[i++] + 1) {
+        size_t stop = i + 1 < nf ? c->dpos[i] : len;
+        m[stop] = '\0';
+        ec_cell *cell = &row->cells[i];
+        cell->col = (int)i;
+        cell->value.ptr = m + start;
+        cell->value.len = stop - start;
+        cell->raw = cell->value;
+    }
+    row->ncells = nf;
+    row->line = c->line;
+    row->plain = (char)c->p.delim_char;
+    ec_reader_push(r, row);
+    return 1;
+}
+
+/* Scan the line [p, end) for simple_lines() (c->dpos: its delimiters, *nd
+ * of them): EC_LS_ flags. */
+static unsigned plain_line(ec_csv_in *c, const char *p, const char *end, char delim, size_t *nd)
+{
+    size_t want = c->r->has_header ? c->r->hdr.n : 0;
+    if (c->ndpos < want) {
+        free(c->dpos);
+        c->dpos = ec_xmalloc(want * sizeof *c->dpos);
+        c->ndpos = want;
+    }
+    return ec_line_scan(p, (size_t)(end - p), delim, c->dpos, c->ndpos, nd);
 }
 
 /* The fast path of a replay: whole lines ending in LF or CRLF, with no other
@@ -466,13 +516,16 @@ static size_t simple_lines(ec_csv_in *c, const char *buf, size_t len)
         if (!nl)
             break;
         const char *end = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-        if (memchr(p, '\r', (size_t)(end - p)))
+        size_t nd;
+        unsigned fl = plain_line(c, p, end, delim, &nd);
+        if (fl & EC_LS_CR)
             break;
-        int quotes = memchr(p, '"', (size_t)(end - p)) != NULL;
+        int quotes = (fl & EC_LS_QUOTE) != 0;
         if (quotes && !regular_line(p, end, delim))
             break;
         c->quote_near = 0; /* no field of this line holds a line end */
-        if (direct_row(c, p, end, delim, quotes)) {
+        if (quotes ? direct_row(c, p, end, delim)
+                   : plain_row(c, p, (size_t)(end - p), nd, (fl & EC_LS_HIGH) != 0)) {
             c->line++; /* what on_record_end() does for the record and its line end */
             c->after_cr = 0;
             p = nl + 1;

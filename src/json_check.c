@@ -55,12 +55,13 @@ int ec_utf8_valid(const char *s, size_t len, size_t *bad_offset)
     size_t i = 0;
     const uint64_t highs = 0x8080808080808080ULL;
     while (i < len) {
-        while (len - i >= 32) { /* ASCII runs, 32 bytes a step */
+        if (len - i >= 32) { /* ASCII runs, 32 bytes a step */
             uint64_t w[4];
             memcpy(w, p + i, 32);
-            if (((w[0] | w[1] | w[2] | w[3]) & highs) != 0)
-                break;
-            i += 32;
+            if (((w[0] | w[1] | w[2] | w[3]) & highs) == 0) {
+                i += 32;
+                continue;
+            }
         }
         if (len - i >= 8) {
             uint64_t w;

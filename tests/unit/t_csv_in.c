@@ -2,6 +2,7 @@
  * numbers, bad input, limits, and that chunk boundaries never matter. */
 #include "config.h"
 #include "io_test.h"
+#include "linescan.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -378,6 +379,94 @@ static void formats(void)
     ec_reader_free(r);
 }
 
+/* What ec_line_scan must say of s[0..n), worked out the plainest way. */
+static unsigned scan_ref(const char *s, size_t n, char delim, uint32_t *pos, size_t max,
+                         size_t *nd)
+{
+    const char *q = memchr(s, '"', n), *r = memchr(s, '\r', n);
+    if (q || r)
+        return q && (!r || q < r) ? EC_LS_QUOTE : EC_LS_CR;
+    unsigned fl = 0;
+    *nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == delim && (*nd)++ < max)
+            pos[*nd - 1] = (uint32_t)i;
+        fl |= (unsigned char)s[i] >= 0x80 ? EC_LS_HIGH : 0;
+    }
+    return fl;
+}
+
+/* The three line scanners against the reference on lines of every length
+ * up to 70 (steps of 16 and 8 and their tails), over an alphabet of
+ * delimiters, quotes, CRs, high bytes and plain text, with room for fewer
+ * delimiters than there are; and the reader on the lines they pass. */
+static void line_scan(void)
+{
+    static const char alpha[] = {'a', ',', ';', '"', '\r', '\x80', '\xc3', '\xa9', 'z', '\t', ' '};
+    typedef unsigned scan_fn(const char *, size_t, char, uint32_t *, size_t, size_t *);
+    scan_fn *fns[3] = {ec_line_scan, ec_line_scan_words, ec_line_scan_bytes};
+    const char *names[3] = {"ec_line_scan", "ec_line_scan_words", "ec_line_scan_bytes"};
+    unsigned seed = 12345;
+    size_t bad[3] = {0, 0, 0}, cases = 0, seen[8] = {0};
+    char line[80];
+    for (size_t n = 0; n <= 70; n++)
+        for (int round = 0; round < 300; round++) {
+            int rare = round % 3; /* 0: all symbols, 1: no quote or CR, 2: those only late */
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                char ch = alpha[(seed >> 16) % sizeof alpha];
+                if ((ch == '"' || ch == '\r') && (rare == 1 || (rare == 2 && i + 3 < n)))
+                    ch = 'a';
+                line[i] = ch;
+            }
+            char delim = round % 2 ? ',' : ';';
+            size_t max = (size_t)round % 5 == 0 ? 1 : 64;
+            uint32_t want[64], got[64];
+            size_t wn = 0, gn = 0;
+            unsigned wf = scan_ref(line, n, delim, want, max, &wn);
+            seen[wf]++;
+            cases++;
+            for (int k = 0; k < 3; k++) {
+                memset(got, 0xff, sizeof got);
+                unsigned gf = fns[k](line, n, delim, got, max, &gn);
+                int same = gf == wf;
+                if (same && !(wf & (EC_LS_QUOTE | EC_LS_CR)))
+                    same = gn == wn && memcmp(got, want, (wn < max ? wn : max) * sizeof *got) == 0;
+                bad[k] += !same;
+            }
+        }
+    for (int k = 0; k < 3; k++)
+        ok(bad[k] == 0, "%s agrees with the reference on %zu lines (%zu differ)", names[k], cases,
+           bad[k]);
+    ok(seen[0] && seen[EC_LS_QUOTE] && seen[EC_LS_CR] && seen[EC_LS_HIGH],
+       "the lines had quotes first, CRs first, high bytes and plain ASCII");
+    size_t nd = 7;
+    ok(ec_line_scan("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r", 35, ',', NULL, 0, &nd) == 0 && nd == 17,
+       "no room for positions: the delimiters are still counted");
+
+    /* the reader splits such lines (plain rows) as libcsv would */
+    const char *in = "a,b,c\n1,,3\n,\xc3\xa9,\n" /* UTF-8 in a plain row */
+                     "x,\xff,z\n"               /* invalid: not a plain row */
+                     "1,2\n"                    /* too few fields */
+                     "1,2,3,4\n"                /* too many */
+                     "p,q,r\r\n";
+    rowlist rl = {0};
+    int rc;
+    ec_reader *r = read_chunks(in, strlen(in), NULL, 0, &rl, NULL, &rc);
+    ok(rl.n == 6, "six rows");
+    ok(rl.n == 6 && rl.v[0]->plain == ',' && strcmp(rl.v[0]->cells[1].value.ptr, "") == 0 &&
+           strcmp(rl.v[0]->cells[2].value.ptr, "3") == 0 && rl.v[0]->cells[2].value.len == 1,
+       "a plain row's cells are NUL-terminated fields");
+    ok(rl.n == 6 && rl.v[1]->plain == ',' && strcmp(rl.v[1]->cells[1].value.ptr, "\xc3\xa9") == 0,
+       "valid UTF-8 stays in a plain row");
+    ok(rl.n == 6 && rl.v[2]->bad_input && rl.v[3]->bad_input && rl.v[4]->bad_input &&
+           !rl.v[5]->bad_input && rl.v[5]->plain == ',' &&
+           strcmp(rl.v[5]->cells[2].value.ptr, "r") == 0,
+       "bad UTF-8 and wrong field counts are reported, a CRLF line is read plain");
+    rows_free(&rl);
+    ec_reader_free(r);
+}
+
 int main(void)
 {
     basics();
@@ -388,5 +477,6 @@ int main(void)
     limits();
     fatal_header();
     formats();
+    line_scan();
     return tap_done();
 }

@@ -4,6 +4,7 @@
 #include "reader.h"
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,23 @@ static void utf8_cases(void)
     ok(ec_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10, &bad), "2 and 4 byte sequences");
     ok(!ec_utf8_valid("abcdefghij\xc3(", 12, &bad) && bad == 10, "bad continuation at 10");
     ok(!ec_utf8_valid("ab\xed\xa0\x80", 5, &bad) && bad == 2, "surrogate refused at 2");
+    /* ASCII runs are taken 32 and 8 bytes a step: a length on or off those
+     * steps, an invalid byte anywhere in them, and nothing read past len
+     * (a bad byte just after it must not count) */
+    char buf[80];
+    size_t wrong = 0;
+    for (size_t n = 0; n < 72; n++)
+        for (size_t at = 0; at <= n; at++) {
+            memset(buf, 'a', sizeof buf);
+            buf[n] = '\xff'; /* past the end */
+            if (at < n)
+                buf[at] = '\xff';
+            bad = SIZE_MAX;
+            int v = ec_utf8_valid(buf, n, &bad);
+            wrong += at < n ? (v || bad != at) : !v;
+        }
+    ok(wrong == 0, "ASCII of every length to 71 with one bad byte anywhere, or just past the end "
+                   "(%zu wrong)", wrong);
     ok(!ec_utf8_valid("\xc0\x80", 2, &bad) && bad == 0, "overlong NUL refused");
     ok(!ec_utf8_valid("x\xf4\x90\x80\x80", 5, &bad) && bad == 1, "above U+10FFFF refused");
     ok(!ec_utf8_valid("12345678\xe2\x82", 10, &bad) && bad == 8, "truncated at the end");
