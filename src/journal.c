@@ -552,12 +552,16 @@ int ec_journal_pread(ec_journal *j, void *buf, size_t n, uint64_t off)
 
 static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
 {
+    if (j->last && j->last->use && j->last->off == off) {
+        j->last->use = ++j->tick;
+        return j->last;
+    }
     ec_jframe *victim = &j->cache[0];
     for (int i = 0; i < CACHE_SLOTS; i++) {
         ec_jframe *f = &j->cache[i];
         if (f->use && f->off == off) {
             f->use = ++j->tick;
-            return f;
+            return j->last = f;
         }
         if (f->use < victim->use)
             victim = f;
@@ -576,7 +580,7 @@ static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
     victim->off = off;
     victim->csize = cs;
     victim->use = ++j->tick;
-    return victim;
+    return j->last = victim;
 }
 
 int ec_journal_read(ec_journal *j, ec_jloc loc, const char **rec, size_t *len, ec_buf *err)

@@ -72,6 +72,7 @@ struct ec_journal {
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
     ec_jframe cache[CACHE_SLOTS];
+    ec_jframe *last; /* the slot cache_get gave last (a replay asks for one frame in a row) */
     uint64_t tick;
     ec_journal_info info;
     const ec_journal_trust *trust; /* ec_journal_open_trusting: a prefix not to check again */

@@ -45,22 +45,6 @@ unsigned ec_line_scan_bytes(const char *s, size_t n, char delim, uint32_t *pos, 
 #endif
 
 #if LS_WORDS || defined(__SSE2__)
-/* The line's flags once scan has read the rest of it, s[i..n), after a
- * first part that found *ndelim delimiters (high: and a byte above 0x7f). */
-typedef unsigned scan_fn(const char *, size_t, char, uint32_t *, size_t, size_t *);
-static unsigned rest(scan_fn *scan, const char *s, size_t i, size_t n, char delim, uint32_t *pos,
-                     size_t max, size_t *ndelim, int high)
-{
-    size_t nd, at = *ndelim < max ? *ndelim : max;
-    unsigned tail = scan(s + i, n - i, delim, pos ? pos + at : NULL, max - at, &nd);
-    if (tail & (EC_LS_QUOTE | EC_LS_CR))
-        return tail;
-    for (size_t k = at; k < at + nd && k < max; k++)
-        pos[k] += (uint32_t)i; /* offsets in the line, not in the rest */
-    *ndelim += nd;
-    return tail | (high ? EC_LS_HIGH : 0);
-}
-
 #if LS_WORDS
 /* The top bit of each byte of x that equals c's byte (cs: c in every
  * byte), and no other bit: exact, unlike the quicker has-zero test, so
@@ -90,17 +74,27 @@ unsigned ec_line_scan_words(const char *s, size_t n, char delim, uint32_t *pos, 
     uint64_t high = 0;
     size_t i = 0;
     *ndelim = 0;
-    for (; n - i >= 8; i += 8) {
+    if (n < 8)
+        return ec_line_scan_bytes(s, n, delim, pos, max, ndelim);
+    for (uint64_t keep = ~0ull;; i += 8) {
+        if (n - i < 8) { /* the last 8 bytes, those seen already masked off */
+            if (i == n)
+                break;
+            keep = ~0ull << 8 * (8 - (n - i));
+            i = n - 8;
+        }
         uint64_t x;
         memcpy(&x, s + i, 8);
-        uint64_t q = eq_bytes(x, qs), r = eq_bytes(x, rs);
+        uint64_t q = eq_bytes(x, qs) & keep, r = eq_bytes(x, rs) & keep;
         if (q | r) /* its delimiters are of no use to the caller */
             return first_stop(q, r);
-        high |= x & highs;
-        for (uint64_t m = eq_bytes(x, ds); m; m &= m - 1)
+        high |= x & highs & keep;
+        for (uint64_t m = eq_bytes(x, ds) & keep; m; m &= m - 1)
             put_delim(pos, max, ndelim, i + (size_t)(__builtin_ctzll(m) >> 3));
+        if (keep != ~0ull)
+            break;
     }
-    return rest(ec_line_scan_bytes, s, i, n, delim, pos, max, ndelim, high != 0);
+    return high ? EC_LS_HIGH : 0;
 #else
     return ec_line_scan_bytes(s, n, delim, pos, max, ndelim);
 #endif
@@ -114,17 +108,27 @@ unsigned ec_line_scan(const char *s, size_t n, char delim, uint32_t *pos, size_t
     unsigned high = 0;
     size_t i = 0;
     *ndelim = 0;
-    for (; n - i >= 16; i += 16) {
+    if (n < 16)
+        return ec_line_scan_words(s, n, delim, pos, max, ndelim);
+    for (unsigned keep = 0xffff;; i += 16) {
+        if (n - i < 16) { /* the last 16 bytes, those seen already masked off */
+            if (i == n)
+                break;
+            keep = 0xffffu << (16 - (n - i)) & 0xffff;
+            i = n - 16;
+        }
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, qs));
-        unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, rs));
+        unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, qs)) & keep;
+        unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, rs)) & keep;
         if (q | r)
             return first_stop(q, r);
-        high |= (unsigned)_mm_movemask_epi8(x);
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, ds)); m; m &= m - 1)
+        high |= (unsigned)_mm_movemask_epi8(x) & keep;
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, ds)) & keep; m; m &= m - 1)
             put_delim(pos, max, ndelim, i + (size_t)__builtin_ctz(m));
+        if (keep != 0xffff)
+            break;
     }
-    return rest(ec_line_scan_words, s, i, n, delim, pos, max, ndelim, high != 0);
+    return high ? EC_LS_HIGH : 0;
 #else
     return ec_line_scan_words(s, n, delim, pos, max, ndelim);
 #endif

@@ -39,20 +39,22 @@ void ec_header_norm(const char *name, size_t len, ec_buf *out)
     }
 }
 
+#define PUT_LIT(b, lit) ec_buf_put(b, lit, sizeof lit - 1)
+
 void ec_status_text(const ec_outcome *o, ec_buf *b)
 {
     switch (o->status) {
     case EC_ST_ENRICHED:
-        ec_buf_puts(b, "enriched");
+        PUT_LIT(b, "enriched");
         break;
     case EC_ST_NOT_FOUND:
-        ec_buf_puts(b, "not_found");
+        PUT_LIT(b, "not_found");
         break;
     case EC_ST_SKIPPED_NO_ID:
-        ec_buf_puts(b, "skipped:no_identifier");
+        PUT_LIT(b, "skipped:no_identifier");
         break;
     case EC_ST_SKIPPED_CREDITS:
-        ec_buf_puts(b, "skipped:credits");
+        PUT_LIT(b, "skipped:credits");
         break;
     case EC_ST_FAILED:
         ec_buf_puts(b, "failed:");
@@ -186,6 +188,8 @@ void ec_values_add_unique(ec_values *vs, const char *s, size_t len)
 
 void ec_values_free(ec_values *vs)
 {
+    if (!vs->v) /* empty: nothing to free (a third of a replay's rows) */
+        return;
     for (size_t i = 0; i < vs->n && !vs->packed; i++)
         free(vs->v[i]);
     if (vs->packed)
@@ -223,12 +227,15 @@ static char *dup_or_null(const char *s)
 
 void ec_outcome_clear(ec_outcome *o)
 {
-    free(o->reason);
+    if (o->reason)
+        free(o->reason);
     ec_values_free(&o->emails);
     ec_values_free(&o->phones);
-    for (size_t i = 0; i < o->npeople; i++)
-        ec_person_clear(&o->people[i]);
-    free(o->people);
+    if (o->people) {
+        for (size_t i = 0; i < o->npeople; i++)
+            ec_person_clear(&o->people[i]);
+        free(o->people);
+    }
     /* field by field (the lists cleared themselves): once per row of a
      * replay, where a memset of the whole struct costs more */
     o->status = (enum ec_status)0;
