@@ -4,11 +4,19 @@
 #include "config.h"
 #include "ident.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- bytes */
+
+/* Room for extra more bytes and the NUL in b; the write position. Calls
+ * out only to grow: the per-row buffers are long since big enough. */
+static char *room(ec_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        ec_buf_reserve(b, extra);
+    return b->p + b->len;
+}
 
 static int lower(int c)
 {
@@ -274,33 +282,52 @@ static int linkedin_path(const char **s, size_t *n)
     return has_prefix(*s, *n, "/in/") ? 0 : -1;
 }
 
+/* Slug bytes that need no decoding, folding or checks: [a-z0-9_-]. */
+#define SLUG1(c)                                                                                   \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || (c) == '-' || (c) == '_')
+#define SLUG4(c) SLUG1(c), SLUG1((c) + 1), SLUG1((c) + 2), SLUG1((c) + 3)
+#define SLUG16(c) SLUG4(c), SLUG4((c) + 4), SLUG4((c) + 8), SLUG4((c) + 12)
+#define SLUG64(c) SLUG16(c), SLUG16((c) + 16), SLUG16((c) + 32), SLUG16((c) + 48)
+static const unsigned char plain_slug[256] = {SLUG64(0), SLUG64(64), SLUG64(128), SLUG64(192)};
+
+/* Length of a lowercase "[http[s]://][www.]linkedin.com/in/" at s with
+ * something after it, else 0. memcmp of a constant size compiles to a few
+ * loads, cheaper than one call per spelling. */
+static size_t linkedin_fast_prefix(const char *s, size_t n)
+{
+    size_t p = n > 8 && memcmp(s, "https://", 8) == 0  ? 8
+               : n > 7 && memcmp(s, "http://", 7) == 0 ? 7
+                                                       : 0;
+    if (n - p > 4 && memcmp(s + p, "www.", 4) == 0)
+        p += 4;
+    return n - p > 16 && memcmp(s + p, "linkedin.com/in/", 16) == 0 ? p + 16 : 0;
+}
+
 /* The common spellings, already canonical but for the prefix: a known
  * lowercase prefix, then a slug of [a-z0-9_-] up to the end, '/', '?' or
- * '#' (nothing to trim, decode or fold). 1 when done, 0: take the long way. */
+ * '#' (nothing to trim, decode or fold). 1 when done, 0: take the long way.
+ * Never taken for a leading space, so t_ident checks it against the long
+ * way by prefixing one. */
 static int linkedin_fast(const char *s, size_t n, ec_buf *out)
 {
-    static const char *const prefixes[] = {
-        "https://www.linkedin.com/in/", "https://linkedin.com/in/", "http://www.linkedin.com/in/",
-        "www.linkedin.com/in/", "linkedin.com/in/"};
-    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
-        size_t pn = strlen(prefixes[k]), i = pn;
-        if (n <= pn || memcmp(s, prefixes[k], pn) != 0)
-            continue;
-        while (i < n &&
-               ((s[i] >= 'a' && s[i] <= 'z') || is_digit(s[i]) || s[i] == '-' || s[i] == '_'))
-            i++;
-        unsigned char last = (unsigned char)s[n - 1];
-        if (i == pn || (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#') || last <= 0x20 ||
-            last >= 0x7f)
-            return 0;
-        ec_buf_reserve(out, 16 + i - pn);
-        memcpy(out->p + out->len, "linkedin.com/in/", 16);
-        memcpy(out->p + out->len + 16, s + pn, i - pn);
-        out->len += 16 + i - pn;
-        out->p[out->len] = '\0';
-        return 1;
-    }
-    return 0;
+    size_t pn = linkedin_fast_prefix(s, n), i = pn;
+    if (pn == 0 || (unsigned char)s[n - 1] <= 0x20 || (unsigned char)s[n - 1] >= 0x7f)
+        return 0; /* not a known prefix, or a trailing space to trim */
+    const unsigned char *u = (const unsigned char *)s;
+    /* four bytes a step: slugs are mostly 10 to 40 bytes */
+    while (i + 4 <= n &&
+           plain_slug[u[i]] & plain_slug[u[i + 1]] & plain_slug[u[i + 2]] & plain_slug[u[i + 3]])
+        i += 4;
+    while (i < n && plain_slug[u[i]])
+        i++;
+    if (i == pn || (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#'))
+        return 0;
+    char *w = room(out, 16 + i - pn);
+    memcpy(w, "linkedin.com/in/", 16);
+    memcpy(w + 16, s + pn, i - pn);
+    out->len += 16 + i - pn;
+    out->p[out->len] = '\0';
+    return 1;
 }
 
 int ec_norm_linkedin(const char *s, size_t n, ec_buf *out)
@@ -741,35 +768,51 @@ int ec_norm_field(enum ec_field f, const char *s, size_t n, ec_buf *out)
 
 /* ---------------------------------------------------------------- rows and keys */
 
+/* ec_buf_putc(b, '\0') without the call. */
+static void put_nul(ec_buf *b)
+{
+    *room(b, 1) = '\0';
+    b->p[++b->len] = '\0';
+}
+
 void ec_ident_extract_some(const ec_colmap *m, const ec_row *row, unsigned want, ec_buf *store,
                            const char *vals[EC_F_COUNT])
 {
     size_t at[EC_F_COUNT];
+    unsigned got = 0; /* fields with a value at store->p + at[f] */
     ec_buf_clear(store);
-    for (int f = 0; f < EC_F_COUNT; f++) {
-        at[f] = SIZE_MAX;
-        const ec_str *v = m->col[f] >= 0 && (want & 1u << f) ? ec_row_value(row, m->col[f]) : NULL;
+    /* only the fields asked for, in enum order: a run reads a few of them */
+    for (unsigned todo = want & ((1u << EC_F_COUNT) - 1); todo; todo &= todo - 1) {
+        int f = __builtin_ctz(todo);
+        const ec_str *v = m->col[f] >= 0 ? ec_row_value(row, m->col[f]) : NULL;
         if (!v)
             continue;
         size_t start = store->len;
         if (ec_norm_field((enum ec_field)f, v->ptr, v->len, store) == 0) {
             at[f] = start;
-            ec_buf_putc(store, '\0');
+            got |= 1u << f;
+            put_nul(store);
         }
     }
-    if ((want & 1u << EC_F_NAME) && at[EC_F_NAME] == SIZE_MAX && at[EC_F_FIRST_NAME] != SIZE_MAX &&
-        at[EC_F_LAST_NAME] != SIZE_MAX) {
+    const unsigned first_last = 1u << EC_F_FIRST_NAME | 1u << EC_F_LAST_NAME;
+    if ((want & 1u << EC_F_NAME) && !(got & 1u << EC_F_NAME) && (got & first_last) == first_last) {
         size_t fl = strlen(store->p + at[EC_F_FIRST_NAME]);
         size_t ll = strlen(store->p + at[EC_F_LAST_NAME]);
         ec_buf_reserve(store, fl + ll + 2);
         at[EC_F_NAME] = store->len;
+        got |= 1u << EC_F_NAME;
         ec_buf_put(store, store->p + at[EC_F_FIRST_NAME], fl);
         ec_buf_putc(store, ' ');
         ec_buf_put(store, store->p + at[EC_F_LAST_NAME], ll);
         ec_buf_putc(store, '\0');
     }
+    /* pointers only now: store->p may have moved while it grew */
     for (int f = 0; f < EC_F_COUNT; f++)
-        vals[f] = at[f] == SIZE_MAX ? NULL : store->p + at[f];
+        vals[f] = NULL;
+    for (; got; got &= got - 1) {
+        int f = __builtin_ctz(got);
+        vals[f] = store->p + at[f];
+    }
 }
 
 void ec_ident_extract_buf(const ec_colmap *m, const ec_row *row, ec_buf *store,
@@ -813,6 +856,23 @@ static void put_escaped(ec_buf *k, const char *s, size_t n)
     k->p[k->len] = '\0';
 }
 
+/* Append "|NAME=" and the escaped value v (NUL-terminated). One strcspn
+ * gives the usual value's length and shows it has nothing to escape; the
+ * run from the first '|' or '\\' on, if any, goes through put_escaped. */
+static void put_id(ec_buf *k, const char *name, const char *v)
+{
+    size_t nn = strlen(name), plain = strcspn(v, "|\\");
+    char *w = room(k, nn + 2 + plain);
+    *w++ = '|';
+    memcpy(w, name, nn);
+    w[nn] = '=';
+    memcpy(w + nn + 1, v, plain);
+    k->len += nn + 2 + plain;
+    k->p[k->len] = '\0';
+    if (v[plain])
+        put_escaped(k, v + plain, strlen(v + plain));
+}
+
 static int is_text_field(int f)
 {
     return f == EC_F_NAME || f == EC_F_FIRST_NAME || f == EC_F_LAST_NAME || f == EC_F_TITLE ||
@@ -820,12 +880,9 @@ static int is_text_field(int f)
 }
 
 /* Identifiers that name one person (or account) on their own. */
-static int is_strong_field(int f)
-{
-    return f == EC_F_LINKEDIN_URL || f == EC_F_EMAIL || f == EC_F_X_HANDLE ||
-           f == EC_F_GITHUB_USERNAME || f == EC_F_UID || f == EC_F_PERSON_ID ||
-           f == EC_F_ACCOUNT_ID;
-}
+static const unsigned strong_fields = 1u << EC_F_LINKEDIN_URL | 1u << EC_F_EMAIL |
+                                      1u << EC_F_X_HANDLE | 1u << EC_F_GITHUB_USERNAME |
+                                      1u << EC_F_UID | 1u << EC_F_PERSON_ID | 1u << EC_F_ACCOUNT_ID;
 
 char *ec_ident_key(const char *provider, const char *endpoint, unsigned fields,
                    const char *const chosen[EC_F_COUNT])
@@ -859,35 +916,29 @@ void ec_ident_key_prefix(ec_buf *k, const char *provider, const char *endpoint, 
 
 void ec_ident_key_ids(ec_buf *k, const char *const chosen[EC_F_COUNT])
 {
-    ec_buf folded = {0};
-    int strong = 0;
+    unsigned have = 0;
+#pragma GCC unroll 16 /* thirteen tests without a loop: this runs for every row */
     for (int f = 0; f < EC_F_COUNT; f++)
-        strong |= chosen[f] && is_strong_field(f);
-    for (int f = 0; f < EC_F_COUNT; f++) {
-        /* a person is who their strongest identifiers say: names and
-         * companies beside a LinkedIn URL or an email, and titles always, are
-         * hints sent along, not part of the lookup */
-        if (!chosen[f] || f == EC_F_TITLE || (strong && !is_strong_field(f)))
-            continue;
+        have |= (unsigned)(chosen[f] != NULL) << f;
+    /* a person is who their strongest identifiers say: names and companies
+     * beside a LinkedIn URL or an email, and titles always, are hints sent
+     * along, not part of the lookup */
+    have &= ~(1u << EC_F_TITLE);
+    if (have & strong_fields)
+        have &= strong_fields;
+    ec_buf folded = {0};
+    for (; have; have &= have - 1) {
+        int f = __builtin_ctz(have);
         const char *v = chosen[f];
-        size_t vn = strlen(v);
         if (is_text_field(f)) {
             ec_buf_clear(&folded);
-            ec_casefold(v, vn, &folded);
-            v = folded.len ? folded.p : "";
-            vn = folded.len;
+            ec_casefold(v, strlen(v), &folded);
+            v = folded.p; /* never NULL: ec_casefold reserves room */
         }
-        const char *name = ec_field_name((enum ec_field)f); /* |NAME= */
-        size_t nn = strlen(name);
-        ec_buf_reserve(k, nn + 2);
-        char *w = k->p + k->len;
-        *w++ = '|';
-        memcpy(w, name, nn);
-        w[nn] = '=';
-        k->len += nn + 2;
-        put_escaped(k, v, vn);
+        put_id(k, ec_field_name((enum ec_field)f), v);
     }
-    ec_buf_free(&folded);
+    if (folded.p) /* only text fields use it: no call for the rest */
+        ec_buf_free(&folded);
 }
 
 /* Read one '|'-separated part of a key, undoing the escapes; returns the

@@ -536,6 +536,282 @@ static void test_properties(void)
     ec_buf_free(&b);
 }
 
+static unsigned long lcg(unsigned long *seed)
+{
+    *seed = *seed * 6364136223846793005ul + 1442695040888963407ul;
+    return *seed >> 33;
+}
+
+/* Append a random fragment of frags (n of them) to in (room for cap bytes). */
+static void add_frag(char *in, size_t *len, size_t cap, const char *const *frags, size_t n,
+                     unsigned long *seed)
+{
+    const char *f = frags[lcg(seed) % n];
+    size_t k = strlen(f);
+    if (*len + k <= cap) {
+        memcpy(in + *len, f, k);
+        *len += k;
+    }
+}
+
+/* ec_norm_linkedin on (s, n) and on " " + (s, n) agree byte for byte. The
+ * fast path never takes a leading space, and trimming it leaves what the
+ * general path sees of s itself: so this compares the two paths. */
+static int linkedin_paths_agree(const char *s, size_t n, int *accepted)
+{
+    char spaced[600];
+    ec_buf a = {0}, b = {0};
+    ec_buf_puts(&a, "#");
+    ec_buf_puts(&b, "#");
+    spaced[0] = ' ';
+    memcpy(spaced + 1, s, n);
+    int ra = ec_norm_linkedin(s, n, &a), rb = ec_norm_linkedin(spaced, n + 1, &b);
+    int same = ra == rb && a.len == b.len && memcmp(a.p, b.p, a.len + 1) == 0;
+    *accepted = ra == 0;
+    ec_buf_free(&a);
+    ec_buf_free(&b);
+    return same;
+}
+
+/* The LinkedIn fast path against the general one on generated URLs: the
+ * spellings it takes and their near misses (case, escapes, other hosts,
+ * trailing spaces, non-ASCII, separators, member ids), plus random bytes. */
+static void test_linkedin_fast(void)
+{
+    static const char *const heads[] = {"https://www.linkedin.com/in/",
+                                        "http://www.linkedin.com/in/",
+                                        "https://linkedin.com/in/",
+                                        "http://linkedin.com/in/",
+                                        "www.linkedin.com/in/",
+                                        "linkedin.com/in/",
+                                        "HTTPS://www.linkedin.com/in/",
+                                        "https://WWW.linkedin.com/in/",
+                                        "https://www.LinkedIn.com/in/",
+                                        "https://www.linkedin.com/IN/",
+                                        "https://www.linkedin.com:443/in/",
+                                        "https://uk.linkedin.com/in/",
+                                        "https://www.www.linkedin.com/in/",
+                                        "https://www.linkedin.com/in",
+                                        "https://www.linkedin.com/in//",
+                                        "https://www.linkedin.com/company/",
+                                        "https://www.linkedin.com.evil.test/in/",
+                                        "https://www.",
+                                        "https:/www.linkedin.com/in/",
+                                        "http://",
+                                        "in/",
+                                        "/in/",
+                                        "",
+                                        " ",
+                                        "\t",
+                                        "\xc2\xa0"};
+    static const char *const slugs[] = {
+        "john", "doe", "-",    "_",    "0",    "9",        "a",           "z",        "A",
+        "Z",    "`",   "{",    "@",    "[",    ".",        "ACoAA",       "ACwAA",    "AbC",
+        "%20",  "%2F", "%2d",  "%2D",  "%41",  "%",        "%C3%A9",      "%c3%89",   "%zz",
+        "%e2",  "~",   "+",    "'",    ":",    "|",        "\\",          "\xc3\xa9", "\xc3\x89",
+        "\xff", " ",   "\x7f", "\x01", "\x80", "\xce\xa9", "\xe2\x80\x8b"};
+    static const char *const tails[] = {
+        "",   "",   "/",      "?",      "#",  "?trk=a b", "/details/x",   "//",
+        " ",  "\t", "\r\n",   "\x7f",   "\"", "\xc2\xa0", "\xe2\x80\x8b", "|",
+        "\\", ".",  "/x|y\\", "?a=%zz", "%",  "/\xff",    "\xe3\x80\x80", "~"};
+    const size_t nheads = sizeof heads / sizeof heads[0], nslugs = sizeof slugs / sizeof slugs[0];
+    unsigned long seed = 777;
+    int differ = 0, fast = 0, accepted;
+    char in[300];
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t len = 0, head = lcg(&seed) % nheads;
+        memcpy(in, heads[head], strlen(heads[head]));
+        len = strlen(heads[head]);
+        /* half the slugs from its bytes only ("john", "doe", '-', '_', digits, 'a', 'z') */
+        size_t pick = lcg(&seed) % 2 ? 8 : nslugs;
+        unsigned long k = lcg(&seed) % 5;
+        for (unsigned long j = k; j > 0; j--)
+            add_frag(in, &len, sizeof in, slugs, pick, &seed);
+        for (unsigned long j = lcg(&seed) % 3; j > 0; j--)
+            add_frag(in, &len, sizeof in, tails, sizeof tails / sizeof tails[0], &seed);
+        /* near misses: one byte dropped, or made a separator, a capital,
+         * NUL, non-ASCII or any byte at all */
+        unsigned long how = lcg(&seed) % 16, at = len ? lcg(&seed) % len : 0;
+        int mangled = how < 3 && len;
+        if (mangled && how == 0)
+            memmove(in + at, in + at + 1, --len - at);
+        else if (mangled && how == 1)
+            in[at] = "./:%?#|\\ Wx\0\x80\xff"[lcg(&seed) % 14];
+        else if (mangled)
+            in[at] = (char)(lcg(&seed) & 0xff);
+        if (!linkedin_paths_agree(in, len, &accepted) && ++differ <= 5)
+            printf("# linkedin paths differ: \"%s\"\n", show(in));
+        /* one of the six spellings it takes, a plain slug: most go the fast way */
+        fast += head < 6 && pick == 8 && k > 0 && !mangled && accepted;
+    }
+    ok(fast > 10000, "linkedin fast path: many inputs of its shape (%d)", fast);
+    is_int(differ, 0, "linkedin fast path: the general path's answer for every input");
+    /* the fast path's edges: last byte, empty slug, each prefix */
+    static const char *const edges[] = {"https://www.linkedin.com/in/a",
+                                        "https://www.linkedin.com/in/a!",
+                                        "https://www.linkedin.com/in/a~",
+                                        "https://www.linkedin.com/in/a\x7f",
+                                        "https://www.linkedin.com/in/a ",
+                                        "https://www.linkedin.com/in/a/ ",
+                                        "https://www.linkedin.com/in/",
+                                        "https://www.linkedin.com/in/?",
+                                        "https://www.linkedin.com/in/-",
+                                        "http://linkedin.com/in/a-b_c9",
+                                        "http://www.linkedin.com/in/a",
+                                        "www.linkedin.com/in/a#x",
+                                        "linkedin.com/in/a?b",
+                                        "linkedin.com/in/",
+                                        "https://",
+                                        "h",
+                                        ""};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        ok(linkedin_paths_agree(edges[i], strlen(edges[i]), &accepted),
+           "linkedin fast path edge \"%s\"", show(edges[i]));
+}
+
+/* The lookup key's identifier part as its comment in ident.h says, the
+ * plain way: compared with ec_ident_key on random values. */
+static void reference_key_ids(ec_buf *k, const char *const chosen[EC_F_COUNT])
+{
+    static const int strong[] = {EC_F_LINKEDIN_URL,    EC_F_EMAIL, EC_F_X_HANDLE,
+                                 EC_F_GITHUB_USERNAME, EC_F_UID,   EC_F_PERSON_ID,
+                                 EC_F_ACCOUNT_ID};
+    int any_strong = 0;
+    for (size_t i = 0; i < sizeof strong / sizeof strong[0]; i++)
+        any_strong |= chosen[strong[i]] != NULL;
+    for (int f = 0; f < EC_F_COUNT; f++) {
+        int is_strong = 0;
+        for (size_t i = 0; i < sizeof strong / sizeof strong[0]; i++)
+            is_strong |= strong[i] == f;
+        if (!chosen[f] || f == EC_F_TITLE || (any_strong && !is_strong))
+            continue;
+        ec_buf v = {0};
+        if (f == EC_F_NAME || f == EC_F_FIRST_NAME || f == EC_F_LAST_NAME || f == EC_F_COMPANY_NAME)
+            ec_casefold(chosen[f], strlen(chosen[f]), &v);
+        else
+            ec_buf_puts(&v, chosen[f]);
+        ec_buf_printf(k, "|%s=", ec_field_name((enum ec_field)f));
+        for (size_t i = 0; i < v.len; i++) {
+            if (v.p[i] == '|' || v.p[i] == '\\')
+                ec_buf_putc(k, '\\');
+            ec_buf_putc(k, v.p[i]);
+        }
+        ec_buf_free(&v);
+    }
+}
+
+static void test_key_reference(void)
+{
+    static const char *const frags[] = {"linkedin.com/in/x",
+                                        "a@b.com",
+                                        "Ann",
+                                        "\xc3\x89LISE",
+                                        "|",
+                                        "\\",
+                                        "||",
+                                        "\\|",
+                                        "x",
+                                        " ",
+                                        "",
+                                        "ACoAA",
+                                        "\xd0\x96",
+                                        "\xff",
+                                        "=",
+                                        "%7C"};
+    unsigned long seed = 4242;
+    int differ = 0;
+    ec_buf k = {0}, want = {0};
+    char vals[EC_F_COUNT][64];
+    for (int iter = 0; iter < 20000; iter++) {
+        const char *chosen[EC_F_COUNT] = {0};
+        for (int f = 0; f < EC_F_COUNT; f++) {
+            if (lcg(&seed) % 4)
+                continue; /* mostly absent, as in real rows */
+            size_t len = 0;
+            for (unsigned long n = lcg(&seed) % 4; n > 0; n--)
+                add_frag(vals[f], &len, sizeof vals[f] - 1, frags, sizeof frags / sizeof frags[0],
+                         &seed);
+            vals[f][len] = '\0';
+            chosen[f] = vals[f];
+        }
+        /* the key buffer is reused row after row, as the engine does */
+        ec_ident_key_buf(&k, "p|x", "e\\", EC_WANT_PHONE, chosen);
+        ec_buf_clear(&want);
+        ec_buf_puts(&want, "p\\|x|e\\\\|p");
+        reference_key_ids(&want, chosen);
+        if (strcmp(k.p, want.p) != 0 && ++differ <= 5)
+            printf("# key differs: \"%s\" vs \"%s\"\n", show(k.p), show(want.p));
+    }
+    is_int(differ, 0, "keys: the plain construction's bytes for random values");
+    ec_buf_free(&k);
+    ec_buf_free(&want);
+}
+
+/* ec_ident_extract_some against ec_norm_field column by column, for random
+ * rows and random sets of wanted fields (the store reused between rows). */
+static void test_extract_reference(void)
+{
+    static const char *const frags[] = {"https://www.linkedin.com/in/ann",
+                                        "ANN@ACME.COM",
+                                        " Ann ",
+                                        "Lee",
+                                        "acme.com",
+                                        "@ann",
+                                        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                                        "12.0",
+                                        "x",
+                                        " ",
+                                        "\xc3\x89",
+                                        "|",
+                                        "\\",
+                                        "https://",
+                                        "ACoAA"};
+    unsigned long seed = 99;
+    int differ = 0;
+    ec_colmap m;
+    ec_cell cells[EC_F_COUNT];
+    char vals[EC_F_COUNT][128];
+    const char *v[EC_F_COUNT];
+    ec_buf store = {0}, one = {0};
+    for (int iter = 0; iter < 20000; iter++) {
+        for (int f = 0; f < EC_F_COUNT; f++) {
+            m.col[f] = lcg(&seed) % 5 ? EC_F_COUNT - 1 - f : -1; /* columns in reverse */
+            size_t len = 0;
+            for (unsigned long n = lcg(&seed) % 3; n > 0; n--)
+                add_frag(vals[f], &len, sizeof vals[f] - 1, frags, sizeof frags / sizeof frags[0],
+                         &seed);
+            vals[f][len] = '\0';
+            v[f] = lcg(&seed) % 6 ? vals[f] : NULL;
+        }
+        unsigned want = (unsigned)lcg(&seed) | (lcg(&seed) % 2 ? 0u : ~0u << EC_F_COUNT);
+        ec_row r = make_row(v, EC_F_COUNT, cells);
+        const char *got[EC_F_COUNT];
+        ec_ident_extract_some(&m, &r, want, &store, got);
+        for (int f = 0; f < EC_F_COUNT; f++) {
+            const char *cell = m.col[f] >= 0 ? v[m.col[f]] : NULL;
+            const char *w = NULL;
+            ec_buf_clear(&one);
+            if ((want & 1u << f) && cell &&
+                ec_norm_field((enum ec_field)f, cell, strlen(cell), &one) == 0)
+                w = one.p ? one.p : "";
+            char composed[300];
+            if (f == EC_F_NAME && (want & 1u << f) && !w && got[EC_F_FIRST_NAME] &&
+                got[EC_F_LAST_NAME]) {
+                snprintf(composed, sizeof composed, "%s %s", got[EC_F_FIRST_NAME],
+                         got[EC_F_LAST_NAME]);
+                w = composed;
+            }
+            if ((w == NULL) != (got[f] == NULL) || (w && strcmp(w, got[f]) != 0)) {
+                if (++differ <= 5)
+                    printf("# extract differs: field %d\n", f);
+            }
+        }
+    }
+    is_int(differ, 0, "extract_some: each field as ec_norm_field gives it");
+    ec_buf_free(&store);
+    ec_buf_free(&one);
+}
+
 int main(void)
 {
     test_linkedin();
@@ -547,5 +823,8 @@ int main(void)
     test_extract();
     test_keys();
     test_properties();
+    test_linkedin_fast();
+    test_key_reference();
+    test_extract_reference();
     return tap_done();
 }
