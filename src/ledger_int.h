@@ -189,7 +189,6 @@ struct ec_ledger {
     const char *hit;       /* the record res_of_key matched last ... */
     size_t hitlen;         /* ... its length, and where its body starts (SIZE_MAX: */
     size_t hitbody;        /* not known) */
-    int esc_plain;         /* esc is the key as given: it needed no escapes */
     uint64_t reads;        /* records read through ec_ledger_read */
 };
 

@@ -178,10 +178,12 @@ static void test_key_bytes(void)
     ec_buf_free(&err);
 }
 
-/* ec_ledger_find reuses the part of a key it shares with the key before
- * (when that one needed no escapes): lookups in an order where the next key
- * is longer, shorter, equal, differs in its last byte, or needs escapes
- * where the last one did not (and back) each find their own answer. */
+/* ec_ledger_find looks a key up as it is when it needs no JSON escapes
+ * (checked 16 or 8 bytes a step), else escaped: lookups in an order where
+ * the next key is longer, shorter, equal, differs in its last byte, or
+ * needs escapes (a quote, backslash, control byte, DEL or UTF-8 on either
+ * side of a 16-byte step) where the last one did not (and back) each find
+ * their own answer. */
 static void test_key_runs(void)
 {
     static const char *const keys[] = {
@@ -199,6 +201,13 @@ static void test_key_runs(void)
         "thehog|ep|linkedin_ur",
         "thehog|ep|linkedin_url=a/b/c/d/e/f/g/h/i/j/k",
         "thehog|ep|linkedin_url=a/b/c/d/e/f/g/h/i/j/l",
+        "thehog|ep|linkedi\"_url=a",
+        "thehog|ep|linked\\n_url=a",
+        "thehog|ep|linkedin_url=0123456\x7f",
+        "thehog|ep|linkedin_url=01234567\x01",
+        "thehog|ep|linkedin_url=0123456789abcdef0123456\xc3\xa9",
+        "thehog|ep|linkedin_url=0123456789abcdef0123456789\\",
+        "thehog|ep|linkedin_url=0123456789abcdef0123456789",
     };
     enum { NK = sizeof keys / sizeof keys[0] };
     ec_buf err = {0};
