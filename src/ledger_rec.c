@@ -9,7 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "json.h"
+
+/* p (before e) starts with the string literal lit: its length is known at
+ * compile time, and the comparison inlined. */
+#define STARTS(p, e, lit)                                                                          \
+    ((size_t)((e) - (p)) >= sizeof lit - 1 && memcmp((p), lit, sizeof lit - 1) == 0)
 
 int ec_ledger_utf8_ok(const char *s, size_t n)
 {
@@ -81,27 +90,53 @@ const char *ec_ledger_canon(const char *raw, size_t len, ec_buf *buf, size_t *ou
     return out;
 }
 
-/* The closing quote of the JSON string whose text starts at start, or NULL. */
-static const char *string_end(const char *start, const char *e)
+/* The first '"' or '\\' in [p, e), or e: where a string of ours ends, or
+ * has an escape. Sixteen bytes a step with SSE2 (every x86-64 has it)
+ * while that many are left, the rest a byte at a time; one pass, where
+ * memchr for each of the two would read the string twice. */
+static inline const char *quote_or_bs(const char *p, const char *e)
 {
-    for (const char *p = start; p < e;) {
-        const char *q = memchr(p, '"', (size_t)(e - p));
-        if (!q)
-            return NULL;
-        size_t bs = 0;
-        while (q - bs > start && q[-1 - (ptrdiff_t)bs] == '\\')
-            bs++;
-        if (bs % 2 == 0)
-            return q;
-        p = q + 1;
+#if defined(__SSE2__)
+    if (e - p >= 16) {
+        const __m128i qs = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+        const char *last = e - 16; /* where the last whole step starts */
+        do {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(x, qs), _mm_cmpeq_epi8(x, bs)));
+            if (m)
+                return p + __builtin_ctz(m);
+            p += 16;
+        } while (p <= last);
     }
-    return NULL;
+#endif
+    while (p < e && *p != '"' && *p != '\\')
+        p++;
+    return p;
 }
 
-int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const char **s,
-                        size_t *slen)
+/* The closing quote of the JSON string whose text starts at p, or NULL: a
+ * backslash escapes the byte after it, so a quote ends the string when the
+ * run of backslashes before it is even. */
+static inline const char *string_end(const char *p, const char *e)
 {
-    size_t plen = strlen(prefix);
+    for (;;) {
+        p = quote_or_bs(p, e);
+        if (p == e)
+            return NULL;
+        if (*p == '"')
+            return p;
+        if (e - p <= 2) /* nothing after the escaped byte */
+            return NULL;
+        p += 2;
+    }
+}
+
+/* ec_ledger_str_after with the prefix's length given (a constant where the
+ * prefix is a literal). */
+static inline int str_after(const char *rec, size_t len, const char *prefix, size_t plen,
+                            const char **s, size_t *slen)
+{
     if (len < plen || memcmp(rec, prefix, plen) != 0)
         return -1;
     const char *p = rec + plen, *q = string_end(p, rec + len);
@@ -110,6 +145,12 @@ int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const c
     *s = p;
     *slen = (size_t)(q - p);
     return 0;
+}
+
+int ec_ledger_str_after(const char *rec, size_t len, const char *prefix, const char **s,
+                        size_t *slen)
+{
+    return str_after(rec, len, prefix, strlen(prefix), s, slen);
 }
 
 static int put_values(ec_buf *b, const char *name, const ec_values *vs)
@@ -208,28 +249,32 @@ void ec_ledger_put_intent(ec_buf *b, const ec_lbatch *ob, int with_keys)
 
 /* ------------------------------------------------------------------ parsing */
 
+/* s (n bytes, or up to a NUL) is the text lit of len bytes (lit has no NUL:
+ * then s is exactly that when it is followed by its end or a NUL). */
+static inline int is_text(const char *s, size_t n, const char *lit, size_t len)
+{
+    return n >= len && memcmp(s, lit, len) == 0 && (n == len || s[len] == '\0');
+}
+#define IS_TEXT(s, n, lit) is_text(s, n, lit, sizeof lit - 1)
+
 /* The status text s (unescaped, up to n bytes or a NUL) into o. 0, or -1
  * when unknown. */
 static int parse_status(const char *s, size_t n, ec_outcome *o)
 {
-    static const struct {
-        const char *text;
-        size_t len;
-        enum ec_status st;
-    } fixed[] = {{"enriched", 8, EC_ST_ENRICHED},
-                 {"not_found", 9, EC_ST_NOT_FOUND},
-                 {"skipped:no_identifier", 21, EC_ST_SKIPPED_NO_ID},
-                 {"skipped:credits", 15, EC_ST_SKIPPED_CREDITS}};
-    n = strnlen(s, n);
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        if (n == fixed[i].len && memcmp(s, fixed[i].text, n) == 0) {
-            o->status = fixed[i].st;
-            return 0;
-        }
-    if (n < 7 || memcmp(s, "failed:", 7) != 0)
+    if (IS_TEXT(s, n, "enriched"))
+        o->status = EC_ST_ENRICHED;
+    else if (IS_TEXT(s, n, "not_found"))
+        o->status = EC_ST_NOT_FOUND;
+    else if (IS_TEXT(s, n, "skipped:no_identifier"))
+        o->status = EC_ST_SKIPPED_NO_ID;
+    else if (IS_TEXT(s, n, "skipped:credits"))
+        o->status = EC_ST_SKIPPED_CREDITS;
+    else if ((n = strnlen(s, n)) >= 7 && memcmp(s, "failed:", 7) == 0) {
+        o->status = EC_ST_FAILED;
+        o->reason = ec_xstrndup(s + 7, n - 7);
+    } else {
         return -1;
-    o->status = EC_ST_FAILED;
-    o->reason = ec_xstrndup(s + 7, n - 7);
+    }
     return 0;
 }
 
@@ -269,8 +314,9 @@ static const char *fast_values(const char *p, const char *e, ec_values *vs)
     while (at < e && *at != ']' && n < 8) {
         if (*at == ',')
             at++;
-        const char *end = at < e && *at == '"' ? string_end(at + 1, e) : NULL;
-        if (!end || memchr(at + 1, '\\', (size_t)(end - at - 1)))
+        /* a string without escapes ends at the first quote or backslash */
+        const char *end = at < e && *at == '"' ? quote_or_bs(at + 1, e) : e;
+        if (end == e || *end != '"')
             break;
         items[n++] = (ec_str){at + 1, (size_t)(end - at - 1)};
         at = end + 1;
@@ -298,11 +344,38 @@ static const char *fast_values(const char *p, const char *e, ec_values *vs)
     return p < e ? p + 1 : NULL;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight bytes at p when they are all digits: their value into *v. */
+static inline int eight_digits(const char *p, uint64_t *v)
+{
+    const uint64_t highs = 0xf0f0f0f0f0f0f0f0ull, zeros = 0x3030303030303030ull;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    /* each byte 0x30..0x39: its high half 3, and still 3 after adding 6
+     * (which takes 0x3a..0x3f to 0x40..0x45) */
+    if ((x & highs) != zeros || ((x + 0x0606060606060606ull) & highs) != zeros)
+        return 0;
+    /* the first digit is the lowest byte: pairs of digits, then fours, then
+     * all eight, each step a multiply and a shift (SWAR) */
+    x -= zeros;
+    x = x * 10 + (x >> 8);
+    x = ((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
+         ((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >>
+        32;
+    *v = x;
+    return 1;
+}
+#endif
+
 /* A number at p: plain digits (what we write) read directly, else strtod. */
 static double number_at(const char *p, const char *e, char **end)
 {
     const char *q = p, *lim = e - p > 15 ? p + 15 : e;
     uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (lim - q >= 8 && eight_digits(q, &v)) /* most of a timestamp at once */
+        q += 8;
+#endif
     for (unsigned d; q < lim && (d = (unsigned)((unsigned char)*q - '0')) < 10; q++)
         v = v * 10 + d;
     if (q > p && q < e && (*q == '}' || *q == ',')) {
@@ -312,21 +385,16 @@ static double number_at(const char *p, const char *e, char **end)
     return strtod(p, end);
 }
 
-static int starts(const char *p, const char *e, const char *lit)
-{
-    size_t n = strlen(lit);
-    return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
-}
-
 const char *ec_ledger_res_pos(const char *p, const char *e, unsigned long *pos)
 {
     if (e - p <= 6 || memcmp(p, "\",\"i\":", 6) != 0 || p[6] < '0' || p[6] > '9')
         return NULL;
+    p += 6;
     unsigned long i = 0;
-    for (p += 6; p < e && *p >= '0' && *p <= '9' && i < EC_L_POS_MAX; p++)
-        i = i * 10 + (unsigned long)(*p - '0');
-    while (p < e && *p >= '0' && *p <= '9')
-        p++;
+    /* digits after the first that reach EC_L_POS_MAX are passed over */
+    for (unsigned d; p < e && (d = (unsigned)((unsigned char)*p - '0')) < 10; p++)
+        if (i < EC_L_POS_MAX)
+            i = i * 10 + d;
     *pos = i;
     return p;
 }
@@ -335,22 +403,23 @@ const char *ec_ledger_res_pos(const char *p, const char *e, unsigned long *pos)
  * status, values, credits, time. */
 static int res_body(const char *p, const char *e, ec_outcome *o, double *ts)
 {
-    const char *s;
-    size_t n;
-    if (ec_ledger_str_after(p, (size_t)(e - p), ",\"s\":\"", &s, &n) < 0 || n >= 256 ||
-        memchr(s, '\\', n) || parse_status(s, n, o) < 0)
+    /* the status: ours has no escapes, so it ends at the first quote */
+    if (!STARTS(p, e, ",\"s\":\""))
         return -1;
-    p = s + n + 1;
-    if (p && starts(p, e, ",\"em\":["))
+    const char *s = p + 6, *q = quote_or_bs(s, e);
+    if (q == e || *q != '"' || q - s >= 256 || parse_status(s, (size_t)(q - s), o) < 0)
+        return -1;
+    p = q + 1;
+    if (STARTS(p, e, ",\"em\":["))
         p = fast_values(p + 7, e, &o->emails);
-    if (p && starts(p, e, ",\"ph\":["))
+    if (p && STARTS(p, e, ",\"ph\":["))
         p = fast_values(p + 7, e, &o->phones);
     char *end = NULL;
-    if (p && starts(p, e, ",\"c\":")) {
+    if (p && STARTS(p, e, ",\"c\":")) {
         o->credits = number_at(p + 5, e, &end);
         p = end;
     }
-    if (!p || !starts(p, e, ",\"ts\":"))
+    if (!p || !STARTS(p, e, ",\"ts\":"))
         return -1;
     double t = number_at(p + 6, e, &end);
     if (end != e - 1 || *end != '}')
@@ -366,9 +435,9 @@ static int res_fast(const char *rec, size_t len, ec_outcome *o, double *ts)
     const char *e = rec + len, *s, *p;
     size_t n;
     unsigned long pos;
-    if (ec_ledger_str_after(rec, len, EC_L_RES_K, &s, &n) == 0)
+    if (str_after(rec, len, EC_L_RES_K, sizeof EC_L_RES_K - 1, &s, &n) == 0)
         p = s + n + 1;
-    else if (ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) == 0)
+    else if (str_after(rec, len, EC_L_RES_B, sizeof EC_L_RES_B - 1, &s, &n) == 0)
         p = ec_ledger_res_pos(s + n, e, &pos);
     else
         return -1;
@@ -456,7 +525,8 @@ int ec_ledger_next_key(const char *s, size_t n, size_t *pos, const char **raw, s
     return 1;
 }
 
-void ec_ledger_intent_add(ec_lintent *ks, size_t off, size_t len)
+/* ec_ledger_intent_add, inlined into the walk over an intent's keys. */
+static inline void intent_add(ec_lintent *ks, size_t off, size_t len)
 {
     if (ks->n == ks->cap) {
         ks->cap = ks->cap ? 2 * ks->cap : 128;
@@ -468,13 +538,19 @@ void ec_ledger_intent_add(ec_lintent *ks, size_t off, size_t len)
     ks->len[ks->n++] = (uint32_t)len;
 }
 
+void ec_ledger_intent_add(ec_lintent *ks, size_t off, size_t len)
+{
+    intent_add(ks, off, len);
+}
+
 /* The layout ec_ledger_put_intent writes; the keys' places go to ks (when
  * not NULL) as they are passed, and v->keys_found says they all did (only
  * commas between them). */
 static int intent_fast(const char *rec, size_t len, ec_lintent_view *v, ec_lintent *ks)
 {
     const char *e = rec + len, *p;
-    if (ec_ledger_str_after(rec, len, "{\"t\":\"intent\",\"b\":\"", &v->id, &v->idlen) < 0)
+    static const char head[] = "{\"t\":\"intent\",\"b\":\"";
+    if (str_after(rec, len, head, sizeof head - 1, &v->id, &v->idlen) < 0)
         return -1;
     p = v->id + v->idlen + 1;
     if (e - p > 9 && memcmp(p, ",\"keys\":[", 9) == 0) {
@@ -489,11 +565,14 @@ static int intent_fast(const char *rec, size_t len, ec_lintent_view *v, ec_linte
                 if (!q)
                     return -1;
                 if (found)
-                    ec_ledger_intent_add(ks, (size_t)(p + 1 - rec), (size_t)(q - p - 1));
-                p = q;
-            } else if (*p != ',' || p + 1 >= e || p[1] != '"') {
-                found = 0; /* not our layout: ec_ledger_next_key decides */
+                    intent_add(ks, (size_t)(p + 1 - rec), (size_t)(q - p - 1));
+                p = q + 1;
+                if (e - p > 1 && p[0] == ',' && p[1] == '"') /* ours: on to the next key */
+                    p++;
+                continue;
             }
+            if (*p != ',' || p + 1 >= e || p[1] != '"')
+                found = 0; /* not our layout: ec_ledger_next_key decides */
             p++;
         }
         v->keys_found = found;
@@ -506,7 +585,7 @@ static int intent_fast(const char *rec, size_t len, ec_lintent_view *v, ec_linte
     p += 8;
     if (memcmp(p, "null", 4) == 0) {
         p += 4;
-    } else if (ec_ledger_str_after(p, (size_t)(e - p), "\"", &v->idem, &v->idemlen) == 0) {
+    } else if (str_after(p, (size_t)(e - p), "\"", 1, &v->idem, &v->idemlen) == 0) {
         p = v->idem + v->idemlen + 1;
     } else {
         return -1;

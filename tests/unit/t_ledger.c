@@ -1116,6 +1116,452 @@ static void test_parse_values(void)
     ec_outcome_clear(&o);
 }
 
+/* ---- res and intent records: the fast parsers against expected values and
+ * the general (jsmn) one */
+
+/* A parse's result as one line: "-1", or the status text, how many values
+ * and which, credits and time (and people, when it fans out). */
+static const char *res_desc(ec_buf *b, int rc, const ec_outcome *o, double ts)
+{
+    ec_buf_clear(b);
+    if (rc != 0) {
+        ec_buf_puts(b, "-1");
+        return b->p;
+    }
+    ec_status_text(o, b);
+    const ec_values *vs[2] = {&o->emails, &o->phones};
+    for (int k = 0; k < 2; k++) {
+        ec_buf_printf(b, " %s=%zu[", k ? "ph" : "em", vs[k]->n);
+        for (size_t i = 0; i < vs[k]->n; i++)
+            ec_buf_printf(b, "%s%s", i ? "|" : "", vs[k]->v[i]);
+        ec_buf_putc(b, ']');
+    }
+    ec_buf_printf(b, " c=%.17g ts=%.17g", o->credits, ts);
+    if (o->has_people)
+        ec_buf_printf(b, " pp=%zu", o->npeople);
+    return b->p;
+}
+
+/* What ec_ledger_parse_res makes of rec's len bytes (a NUL after them, as a
+ * record lies in a larger buffer); general: through jsmn only, by starting
+ * the record "{ " instead of "{". */
+static const char *res_parse(ec_buf *b, const char *rec, size_t len, int general)
+{
+    ec_buf in = {0};
+    if (general && len) {
+        ec_buf_puts(&in, "{ ");
+        ec_buf_put(&in, rec + 1, len - 1);
+    } else {
+        ec_buf_put(&in, rec, len);
+    }
+    ec_outcome o;
+    double ts = -1;
+    int rc = ec_ledger_parse_res(in.p, in.len, &o, &ts);
+    res_desc(b, rc, &o, ts);
+    ec_outcome_clear(&o);
+    ec_buf_free(&in);
+    return b->p;
+}
+
+/* rec reads as want through ec_ledger_parse_res and through
+ * ec_ledger_parse_res_body from where a lookup starts it (after its key or
+ * batch position) and from past its end; else the first difference seen
+ * goes to why. */
+static int res_parses_as(const char *rec, size_t len, const char *want, ec_buf *why)
+{
+    ec_buf got = {0}, in = {0};
+    ec_buf_put(&in, rec, len);
+    const char *s, *p = NULL;
+    size_t n;
+    unsigned long pos;
+    if (ec_ledger_str_after(in.p, len, EC_L_RES_K, &s, &n) == 0)
+        p = s + n + 1;
+    else if (ec_ledger_str_after(in.p, len, EC_L_RES_B, &s, &n) == 0)
+        p = ec_ledger_res_pos(s + n, in.p + len, &pos);
+    int same = strcmp(res_parse(&got, in.p, len, 0), want) == 0;
+    for (int k = 0; k < 2 && same; k++) {
+        ec_outcome o;
+        double ts = -1;
+        size_t body = p && !k ? (size_t)(p - in.p) : len + 1;
+        int rc = ec_ledger_parse_res_body(in.p, len, body, &o, &ts);
+        same = strcmp(res_desc(&got, rc, &o, ts), want) == 0;
+        ec_outcome_clear(&o);
+    }
+    if (!same && !why->len)
+        ec_buf_printf(why, "%.*s: got '%s', want '%s'", (int)len, rec, got.p, want);
+    ec_buf_free(&got);
+    ec_buf_free(&in);
+    return same;
+}
+
+/* Records of our layout and of others, and ones that are not JSON but that
+ * the fast parser takes as they come: each after a batch position and after
+ * a key. */
+static void test_parse_cases(void)
+{
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {",\"s\":\"enriched\",\"em\":[\"ana.haddad@example.org\"],\"ph\":[\"+1-555-0198\"],"
+         "\"ts\":1795450347}",
+         "enriched em=1[ana.haddad@example.org] ph=1[+1-555-0198] c=0 ts=1795450347"},
+        {",\"s\":\"not_found\",\"ts\":1795450347}", "not_found em=0[] ph=0[] c=0 ts=1795450347"},
+        {",\"s\":\"skipped:no_identifier\",\"ts\":1}",
+         "skipped:no_identifier em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"skipped:credits\",\"c\":2,\"ts\":1}", "skipped:credits em=0[] ph=0[] c=2 ts=1"},
+        {",\"s\":\"failed:http_500\",\"ts\":1}", "failed:http_500 em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"failed:\",\"ts\":1}", "failed: em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"failed\",\"ts\":1}", "-1"},
+        {",\"s\":\"Enriched\",\"ts\":1}", "-1"},
+        {",\"s\":\"enriched \",\"ts\":1}", "-1"},
+        {",\"s\":\"enriche\",\"ts\":1}", "-1"},
+        {",\"s\":\"skipped:credit\",\"ts\":1}", "-1"},
+        {",\"s\":\"\",\"ts\":1}", "-1"},
+        {",\"s\":1,\"ts\":1}", "-1"},
+        /* escapes in the status: decoded, read up to a NUL */
+        {",\"s\":\"en\\u0072iched\",\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\\u0000x\",\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"failed:a\\u0000b\",\"ts\":1}", "failed:a em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"failed:\\\"q\\\\\",\"ts\":1}", "failed:\"q\\ em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"failed:x\\,\"ts\":1}", "-1"},
+        /* values: escaped, many, empty, none */
+        {",\"s\":\"enriched\",\"em\":[\"a\\\"q@x.io\",\"b\\\\c\",\"caf\\u00e9\",\"x\\/y\","
+         "\"n\\nl\"],\"ts\":1}",
+         "enriched em=5[a\"q@x.io|b\\c|caf\xc3\xa9|x/y|n\nl] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\\u0000b\",\"\\\\\"],\"ts\":1}",
+         "enriched em=2[a|\\] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\"],\"ph\":["
+         "\"\"],"
+         "\"ts\":1}",
+         "enriched em=8[1|2|3|4|5|6|7|8] ph=1[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"],"
+         "\"ts\":1}",
+         "enriched em=9[1|2|3|4|5|6|7|8|9] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\\\"\"],"
+         "\"ts\":1}",
+         "enriched em=9[1|2|3|4|5|6|7|8|9\"] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[],\"ph\":[],\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\"],\"em\":[\"b\"],\"ts\":1}",
+         "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"ph\":[\"1\"],\"em\":[\"a\"],\"ts\":1}",
+         "enriched em=1[a] ph=1[1] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\\\"],\"ts\":1}", "-1"},
+        {",\"s\":\"enriched\",\"em\":[1,\"a\"],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":\"a\",\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        /* not JSON, taken as it comes */
+        {",\"s\":\"enriched\",\"em\":[\"a\"\"b\"],\"ts\":1}", "enriched em=2[a|b] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\",],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[,\"a\"],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\tb\xff\"],\"ts\":1}",
+         "enriched em=1[a\tb\xff] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"c\":,\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"ts\":00012}", "enriched em=0[] ph=0[] c=0 ts=12"},
+        {",\"s\":\"enriched\",\"ts\":+3}", "enriched em=0[] ph=0[] c=0 ts=3"},
+        {",\"s\":\"enriched\",\"ts\":0x10}", "enriched em=0[] ph=0[] c=0 ts=16"},
+        {",\"s\":\"enriched\",\"ts\": 7}", "enriched em=0[] ph=0[] c=0 ts=7"},
+        /* odd spacing, order, other or missing members: the general parser */
+        {", \"s\":\"enriched\",\"em\":[\"a\"],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\": \"enriched\",\"em\":[\"a\"],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\": [\"a\"],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\" ],\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\"] ,\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"ts\":1 }", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"ts\":1}\n", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"em\":[\"a\"],\"s\":\"enriched\",\"ts\":1}", "enriched em=1[a] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"x\":[1],\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\"}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"ts\":\"1\"}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"pp\":[{\"id\":1,\"name\":\"N\",\"em\":[\"p@x\"]}],\"ts\":1}",
+         "enriched em=0[] ph=0[] c=0 ts=1 pp=1"},
+        {",\"ts\":1}", "-1"},
+        /* numbers: up to 15 digits read directly, anything else by strtod */
+        {",\"s\":\"enriched\",\"c\":1.5,\"ts\":-5}", "enriched em=0[] ph=0[] c=1.5 ts=-5"},
+        {",\"s\":\"enriched\",\"c\":-1,\"ts\":1e3}", "enriched em=0[] ph=0[] c=-1 ts=1000"},
+        {",\"s\":\"enriched\",\"c\":0,\"ts\":0}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"c\":12345678,\"ts\":123456789012345}",
+         "enriched em=0[] ph=0[] c=12345678 ts=123456789012345"},
+        {",\"s\":\"enriched\",\"c\":1234567,\"ts\":1234567890123456}",
+         "enriched em=0[] ph=0[] c=1234567 ts=1234567890123456"},
+        {",\"s\":\"enriched\",\"ts\":12345678901234567890123}",
+         "enriched em=0[] ph=0[] c=0 ts=1.2345678901234568e+22"},
+        {",\"s\":\"enriched\",\"ts\":9007199254740993}",
+         "enriched em=0[] ph=0[] c=0 ts=9007199254740992"},
+        {",\"s\":\"enriched\",\"ts\":12345678.5}", "enriched em=0[] ph=0[] c=0 ts=12345678.5"},
+        {",\"s\":\"enriched\",\"c\":1234567.5,\"ts\":1}",
+         "enriched em=0[] ph=0[] c=1234567.5 ts=1"},
+        {",\"s\":\"enriched\",\"c\":-1234567,\"ts\":1}", "enriched em=0[] ph=0[] c=-1234567 ts=1"},
+        /* (not digits, though their high halves are those of digits) */
+        {",\"s\":\"enriched\",\"c\":1234567:9,\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"c\":12345678?,\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        {",\"s\":\"enriched\",\"c\":1;345678,\"ts\":1}", "enriched em=0[] ph=0[] c=0 ts=1"},
+        /* what jsmn lets pass (a time that is no number reads as 0) */
+        {",\"s\":\"enriched\",\"ts\":1234567a}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"ts\":12345678a}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"ts\":}", "enriched em=0[] ph=0[] c=0 ts=0"},
+        {",\"s\":\"enriched\",\"ts\":1},", "enriched em=0[] ph=0[] c=0 ts=1"},
+        /* cut short, or followed by more */
+        {",\"s\":\"enriched\",\"ts\":1", "-1"},
+        {",\"s\":\"enriched\",\"ts\":1}}", "-1"},
+        {",\"s\":\"enriched\",\"em\":[\"a\"", "-1"},
+        {",\"s\":\"enriched", "-1"},
+        {",\"s\":\"", "-1"},
+        {"", "-1"},
+    };
+    static const char *const heads[] = {"{\"t\":\"res\",\"b\":\"6b03a0000gen-1\",\"i\":97",
+                                        "{\"t\":\"res\",\"k\":\"k1\""};
+    ec_buf rec = {0}, want = {0}, why = {0};
+    size_t bad = 0, n = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int h = 0; h < 2; h++, n++) {
+            ec_buf_clear(&rec);
+            ec_buf_puts(&rec, heads[h]);
+            ec_buf_puts(&rec, cases[i].body);
+            bad += !res_parses_as(rec.p, rec.len, cases[i].want, &why);
+        }
+    /* a status of up to 255 bytes is read by the fast parser, a longer one by
+     * jsmn: which stops at a NUL byte, where the fast parser ends the text */
+    for (size_t len = 250; len <= 260; len++)
+        for (int nul = 0; nul < 2; nul++, n++) {
+            ec_buf_clear(&rec);
+            ec_buf_clear(&want);
+            ec_buf_puts(&rec, "{\"t\":\"res\",\"k\":\"k1\",\"s\":\"failed:");
+            ec_buf_puts(&want, "failed:");
+            for (size_t k = 7 + 2 * (size_t)nul; k < len; k++) {
+                ec_buf_putc(&rec, 'r');
+                ec_buf_putc(&want, 'r');
+            }
+            ec_buf_put(&rec, "\0x", 2 * (size_t)nul);
+            ec_buf_puts(&rec, "\",\"ts\":1}");
+            ec_buf_puts(&want, " em=0[] ph=0[] c=0 ts=1");
+            bad += !res_parses_as(rec.p, rec.len, nul && len > 255 ? "-1" : want.p, &why);
+        }
+    ok(bad == 0, "res records: %zu of %zu read as expected (%s)", n - bad, n,
+       why.len ? why.p : "all");
+    ec_buf_free(&rec);
+    ec_buf_free(&want);
+    ec_buf_free(&why);
+
+    /* batch positions: the digits up to the first of them that reaches
+     * EC_L_POS_MAX (2^20), the rest passed over */
+    static const struct {
+        const char *text;
+        long pos, end;
+    } at[] = {{"\",\"i\":0,", 0, 7},
+              {"\",\"i\":97", 97, 8},
+              {"\",\"i\":1048575,", 1048575, 13},
+              {"\",\"i\":1048576,", 1048576, 13},
+              {"\",\"i\":10485760,", 1048576, 14},
+              {"\",\"i\":99999999999999999999,", 9999999, 26},
+              {"\",\"i\":007x", 7, 9},
+              {"\",\"i\":x", -1, 0},
+              {"\",\"i\":", -1, 0},
+              {"\",\"i\" 1", -1, 0}};
+    size_t badpos = 0;
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        unsigned long pos = 0;
+        size_t len = strlen(at[i].text);
+        const char *end = ec_ledger_res_pos(at[i].text, at[i].text + len, &pos);
+        badpos += at[i].pos < 0
+                      ? end != NULL
+                      : !end || pos != (unsigned long)at[i].pos || end - at[i].text != at[i].end;
+    }
+    ok(badpos == 0, "batch positions: %zu read wrong", badpos);
+
+    /* intents: keys found in the walk when nothing but commas is between them */
+    static const struct {
+        const char *rec;
+        int rc, found;
+        size_t nkeys;
+    } in[] = {
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\",\"b\\\"c\"],\"idem\":null,\"ts\":1}", 0, 1,
+         2},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[],\"idem\":\"i\",\"ts\":1}", 0, 1, 0},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\",],\"idem\":null,\"ts\":1}", 0, 0, 1},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\", \"b\"],\"idem\":null,\"ts\":1}", 0, 0, 1},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\"\"b\"],\"idem\":null,\"ts\":1}", 0, 1, 2},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[,\"a\"],\"idem\":null,\"ts\":1}", 0, 1, 1},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\\\\\",\"b\"],\"idem\":null,\"ts\":1}", 0, 1,
+         2},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\\\",\"b\"],\"idem\":null,\"ts\":1}", -1, 0,
+         0},
+        {"{\"t\":\"intent\",\"b\":\"B\",\"keys\":[\"a\",\"b\"],\"idem\":null,\"ts\":1.5}", 0, 1, 2},
+    };
+    size_t badin = 0;
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        ec_lintent ks = {0};
+        ec_lintent_view v;
+        int rc = ec_ledger_intent_keys(in[i].rec, strlen(in[i].rec), &v, &ks);
+        badin +=
+            rc != in[i].rc || (rc == 0 && (v.keys_found != in[i].found || ks.n != in[i].nkeys));
+        free(ks.off);
+        free(ks.len);
+        free(ks.hash);
+    }
+    ok(badin == 0, "intents: %zu walked wrong", badin);
+}
+
+/* A made-up string for round r, item i: up to 40 bytes (so that ends and
+ * escapes fall at every place of a 16-byte step), plain ASCII or with
+ * quotes, backslashes, controls and UTF-8; no colon. */
+static size_t gen_text(char *v, int r, size_t i, unsigned *seed)
+{
+    static const char *const alpha[] = {"a", "b",  "@", ".", "\"", "\\",   "\xc3\xa9",
+                                        "/", "\n", "]", ",", "}",  "\x01", "\xe2\x82\xac",
+                                        " ", "|"};
+    size_t len = 0, want = ((size_t)r * 7 + i * 3) % 41, na = (r + i) % 3 ? 4 : 16;
+    while (len < want) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *c = alpha[(*seed >> 16) % na];
+        memcpy(v + len, c, strlen(c));
+        len += strlen(c);
+    }
+    v[len] = '\0';
+    return len;
+}
+
+/* Records that ec_ledger_put_res writes for many outcomes (up to 11 values
+ * of gen_text), read back by the fast parsers and by the general one; then
+ * each cut short (nothing read), with a space after each member's colon or
+ * a member more before "ts" (the general parser, same outcome). */
+static void test_parse_generated(void)
+{
+    static const enum ec_status sts[] = {EC_ST_ENRICHED, EC_ST_NOT_FOUND, EC_ST_SKIPPED_NO_ID,
+                                         EC_ST_SKIPPED_CREDITS, EC_ST_FAILED};
+    static const double credits[] = {0, 1, 2.5, 0.001, 123456789, 1e20, -3};
+    static const double times[] = {1795450347, 0, 1, 99999999, 123456789012345, 9007199254740991};
+    unsigned seed = 2024;
+    ec_buf rec = {0}, want = {0}, got = {0}, why = {0}, alt = {0}, cut = {0};
+    size_t bad = 0, badgen = 0, badcut = 0, n = 0, cuts = 0;
+    for (int r = 0; r < 600; r++) {
+        ec_outcome o;
+        memset(&o, 0, sizeof o);
+        o.status = sts[r % 5];
+        if (o.status == EC_ST_FAILED)
+            o.reason = ec_xstrdup(r % 3 ? "http_500" : r % 2 ? "a \"q\" \\ \xc3\xa9" : "");
+        size_t nv[2] = {(size_t)r % 12, (size_t)(r / 12) % 4};
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < nv[k]; i++) {
+                char v[200];
+                size_t len = gen_text(v, r, i + 20 * (size_t)k, &seed);
+                ec_values_add(k ? &o.phones : &o.emails, v, len);
+            }
+        o.credits = credits[r % 7];
+        double ts = times[r % 6];
+        res_desc(&want, 0, &o, ts);
+        for (int layout = 0; layout < 2; layout++) {
+            ec_buf_clear(&rec);
+            ec_ledger_put_res(&rec, "p|e|ep|email=x@y.io", 19, layout ? "6b03a0000gen-1" : NULL,
+                              (size_t)r, &o, ts);
+            bad += !res_parses_as(rec.p, rec.len, want.p, &why);
+            badgen += strcmp(res_parse(&got, rec.p, rec.len, 1), want.p) != 0;
+            n++;
+            for (size_t c = 0; c < rec.len; c++, cuts++) {
+                res_parse(&cut, rec.p, c, 1);
+                badcut += strcmp(cut.p, "-1") != 0 || !res_parses_as(rec.p, c, cut.p, &why);
+            }
+            /* values here have no colon: each one in rec follows a member's name */
+            size_t at = rec.len;
+            while (at && strncmp(rec.p + at, ",\"ts\":", 6) != 0)
+                at--;
+            for (int v = 0; v < 2; v++, n++) {
+                ec_buf_clear(&alt);
+                for (size_t i = 0; i < rec.len; i++) {
+                    if (v == 1 && i == at)
+                        ec_buf_puts(&alt, ",\"x\":{\"em\":[\"z\"]}");
+                    ec_buf_putc(&alt, rec.p[i]);
+                    if (v == 0 && rec.p[i] == ':' && rec.p[i - 1] == '"')
+                        ec_buf_putc(&alt, ' ');
+                }
+                bad += !res_parses_as(alt.p, alt.len, want.p, &why);
+            }
+        }
+        ec_outcome_clear(&o);
+    }
+    ok(bad == 0, "generated res records: %zu of %zu read back as written (%s)", n - bad, n,
+       why.len ? why.p : "all");
+    ok(badgen == 0, "generated res records: the general parser reads them the same");
+    ok(badcut == 0, "generated res records: none of %zu cut short is read", cuts);
+    ec_buf_free(&rec);
+    ec_buf_free(&want);
+    ec_buf_free(&got);
+    ec_buf_free(&why);
+    ec_buf_free(&alt);
+    ec_buf_free(&cut);
+}
+
+/* Intent records that ec_ledger_put_intent writes (keys of gen_text, with
+ * and without the keys, idem or null): the fast walk finds each key where
+ * ec_ledger_next_key does, and it decodes to the key written; the general
+ * parser finds the same parts; no record cut short is read. */
+static void test_intent_generated(void)
+{
+    unsigned seed = 99;
+    size_t bad = 0, badgen = 0, badcut = 0, n = 0, cuts = 0;
+    ec_buf rec = {0}, alt = {0};
+    for (int r = 0; r < 400; r++, n++) {
+        char id[200], idem[200], *keys[12];
+        ec_lbatch ob = {0};
+        gen_text(id, r, 50, &seed);
+        gen_text(idem, r, 51, &seed);
+        ob.id = r % 4 ? "6b03a0000gen-1" : id;
+        ob.idem = r % 3 ? NULL : idem;
+        ob.nkeys = (size_t)r % 12;
+        ob.keys = keys;
+        for (size_t i = 0; i < ob.nkeys; i++) {
+            char k[200];
+            gen_text(k, r, i, &seed);
+            keys[i] = ec_xstrdup(k);
+        }
+        ob.ts = r % 2 ? 1795450347 : r;
+        int with_keys = r % 5 != 0;
+        ec_buf_clear(&rec);
+        ec_ledger_put_intent(&rec, &ob, with_keys);
+
+        ec_lintent ks = {0};
+        ec_lintent_view v, g;
+        int ok_ = ec_ledger_intent_keys(rec.p, rec.len, &v, &ks) == 0 && v.has_keys == with_keys &&
+                  v.ts == ob.ts && (v.idem != NULL) == (ob.idem != NULL);
+        if (ok_ && with_keys) {
+            size_t pos = 0, rawlen;
+            const char *raw;
+            ok_ = v.keys_found && ks.n == ob.nkeys;
+            for (size_t i = 0; ok_ && i < ks.n; i++) {
+                char *d = ec_ledger_decode(rec.p + ks.off[i], ks.len[i]);
+                ok_ = ec_ledger_next_key(v.keys, v.keyslen, &pos, &raw, &rawlen) == 1 &&
+                      raw == rec.p + ks.off[i] && rawlen == ks.len[i] && strcmp(d, keys[i]) == 0;
+                free(d);
+            }
+            ok_ = ok_ && ec_ledger_next_key(v.keys, v.keyslen, &pos, &raw, &rawlen) == 0;
+        }
+        bad += !ok_;
+        /* the general parser: the same spans, as text */
+        ec_buf_clear(&alt);
+        ec_buf_puts(&alt, "{ ");
+        ec_buf_put(&alt, rec.p + 1, rec.len - 1);
+        badgen += ec_ledger_intent_view(alt.p, alt.len, &g) != 0 || g.idlen != v.idlen ||
+                  memcmp(g.id, v.id, v.idlen) != 0 || g.has_keys != v.has_keys ||
+                  g.keyslen != v.keyslen || (v.has_keys && memcmp(g.keys, v.keys, v.keyslen)) ||
+                  (g.idem != NULL) != (v.idem != NULL) || g.idemlen != v.idemlen ||
+                  (v.idem && memcmp(g.idem, v.idem, v.idemlen)) || g.ts != v.ts;
+        for (size_t c = 0; c < rec.len; c++, cuts++) {
+            ec_buf_clear(&alt);
+            ec_buf_put(&alt, rec.p, c);
+            badcut += ec_ledger_intent_keys(alt.p, c, &g, &ks) == 0 ||
+                      ec_ledger_intent_view(alt.p, c, &g) == 0;
+        }
+        free(ks.off);
+        free(ks.len);
+        free(ks.hash);
+        for (size_t i = 0; i < ob.nkeys; i++)
+            free(keys[i]);
+    }
+    ok(bad == 0, "generated intents: %zu of %zu keys found by the fast walk", n - bad, n);
+    ok(badgen == 0, "generated intents: the general parser finds the same parts");
+    ok(badcut == 0, "generated intents: none of %zu cut short is read", cuts);
+    ec_buf_free(&rec);
+    ec_buf_free(&alt);
+}
+
 /* --no-journal: a private ledger in an unlinked temporary file. */
 static void test_private(void)
 {
@@ -1182,6 +1628,9 @@ int main(int argc, char **argv)
     test_merge();
     test_interleaved();
     test_parse_values();
+    test_parse_cases();
+    test_parse_generated();
+    test_intent_generated();
     test_private();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
