@@ -4,6 +4,10 @@
  * through a small cache of decompressed frames. Files, locks and atomic
  * replacement are in journal_file.c. */
 #include "config.h"
+/* ZSTD_d_forceIgnoreChecksum (see checked_dctx) is in the part of zstd.h
+ * for static linking; a shared library without it refuses the parameter
+ * at run time, and checksums are then verified on every read. */
+#define ZSTD_STATIC_LINKING_ONLY
 #include "journal_int.h"
 
 #include <errno.h>
@@ -52,10 +56,10 @@ static const char *check_lines(const char *p, size_t n, ec_jlines *ls)
 }
 
 /* Decode a frame whose header declares no content size (not written by us). */
-static int decode_stream(ec_journal *j, const unsigned char *p, size_t cs, ec_buf *out,
+static int decode_stream(ZSTD_DCtx *dc, const unsigned char *p, size_t cs, ec_buf *out,
                          const char **why)
 {
-    ZSTD_DCtx_reset(j->dctx, ZSTD_reset_session_only);
+    ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
     ZSTD_inBuffer in = {p, cs, 0};
     size_t ret = 1;
     while (ret != 0) {
@@ -65,7 +69,7 @@ static int decode_stream(ec_journal *j, const unsigned char *p, size_t cs, ec_bu
         }
         ec_buf_reserve(out, 65536);
         ZSTD_outBuffer o = {out->p, out->cap - 1, out->len};
-        ret = ZSTD_decompressStream(j->dctx, &o, &in);
+        ret = ZSTD_decompressStream(dc, &o, &in);
         out->len = o.pos;
         if (ZSTD_isError(ret)) {
             *why = ZSTD_getErrorName(ret);
@@ -84,7 +88,7 @@ enum { FR_OK = 0, FR_MORE = 1, FR_BAD = -1 };
 /* Check and decompress the frame at p (avail bytes) into out, its records'
  * starts into ls (may be NULL). FR_MORE: the frame may be longer than
  * avail. why names what is wrong with a bad one. */
-static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, size_t *csize,
+static int frame_decode(ZSTD_DCtx *dc, const unsigned char *p, size_t avail, size_t *csize,
                         ec_buf *out, ec_jlines *ls, const char **why)
 {
     ec_buf_clear(out);
@@ -117,11 +121,11 @@ static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, siz
         return FR_BAD;
     }
     if (fcs == ZSTD_CONTENTSIZE_UNKNOWN) {
-        if (decode_stream(j, p, cs, out, why) < 0)
+        if (decode_stream(dc, p, cs, out, why) < 0)
             return FR_BAD;
     } else {
         ec_buf_reserve(out, (size_t)fcs);
-        size_t r = ZSTD_decompressDCtx(j->dctx, out->p, (size_t)fcs + 1, p, cs);
+        size_t r = ZSTD_decompressDCtx(dc, out->p, (size_t)fcs + 1, p, cs);
         if (ZSTD_isError(r) || r != fcs) {
             *why = ZSTD_isError(r) ? ZSTD_getErrorName(r) : "content size mismatch";
             return FR_BAD;
@@ -137,7 +141,7 @@ static int frame_decode(ec_journal *j, const unsigned char *p, size_t avail, siz
  * the whole frame is in. Returns FR_OK, FR_BAD (why set; also for a frame cut
  * short by the end of the readable bytes) or -2 on an I/O error. */
 static int frame_at(ec_journal *j, ec_jwindow *w, uint64_t off, size_t ahead, size_t *csize,
-                    ec_buf *out, ec_jlines *ls, const char **why)
+                    ec_buf *out, ec_jlines *ls, const char **why, ZSTD_DCtx *dc)
 {
     size_t want = 64;
     for (;;) {
@@ -145,7 +149,7 @@ static int frame_at(ec_journal *j, ec_jwindow *w, uint64_t off, size_t ahead, si
         size_t avail;
         if (ec_jnl_window(j, w, off, want, ahead, &p, &avail, NULL) < 0)
             return -2;
-        int r = frame_decode(j, p, avail, csize, out, ls, why);
+        int r = frame_decode(dc, p, avail, csize, out, ls, why);
         if (r != FR_MORE)
             return r;
         if (off + avail >= j->limit || avail >= 2 * (size_t)MAX_CONTENT) {
@@ -211,7 +215,7 @@ static int next_frame(ec_journal *j, uint64_t from, uint64_t *next)
             continue;
         }
         uint64_t cand = at + (uint64_t)(hit - p);
-        int r = frame_at(j, &j->seq, cand, RAND_WINDOW, &cs, &tmp, NULL, &why);
+        int r = frame_at(j, &j->seq, cand, RAND_WINDOW, &cs, &tmp, NULL, &why, j->dctx);
         if (r == -2)
             rc = -1;
         else if (r == FR_OK)
@@ -293,7 +297,7 @@ static int check_frames(ec_journal *j, ec_buf *notes, ec_buf *err)
     while (off < j->limit) {
         size_t cs = 0;
         const char *why = NULL;
-        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why);
+        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why, j->dctx);
         if (r == -2) {
             ec_jnl_seterr(err, "journal %s: read error: %s", j->path, strerror(errno));
             return -1;
@@ -494,6 +498,9 @@ static ec_journal *open_with(const char *path, int flags, const ec_journal_trust
                     (flags & EC_J_READONLY) ? "" : "; a new one is written");
     }
     uint64_t checked = j->end;
+    /* every frame before checked was verified just now: reads for answers
+     * need not verify them again (not after a salvage moved or skipped some) */
+    j->checked_end = j->ngood == 1 && !j->info.skipped_bytes ? checked : 0;
     if (flags & EC_J_READONLY)
         j->limit = j->end;
     else if (repair(j, notes, err) < 0)
@@ -550,6 +557,27 @@ int ec_journal_pread(ec_journal *j, void *buf, size_t n, uint64_t off)
 
 /* ------------------------------------------------------------------ reading */
 
+/* The context to decode the frame at off with, read again for a record:
+ * one that skips the content checksum when the frame's was verified at
+ * open (or its bytes matched the snapshot's hash of them), where the zstd
+ * library offers that; else the one that verifies it. */
+static ZSTD_DCtx *checked_dctx(ec_journal *j, uint64_t off)
+{
+    if (off >= j->checked_end)
+        return j->dctx;
+    if (!j->dctx_checked && !j->no_skip) {
+        j->dctx_checked = ZSTD_createDCtx();
+        if (!j->dctx_checked ||
+            ZSTD_isError(ZSTD_DCtx_setParameter(j->dctx_checked, ZSTD_d_forceIgnoreChecksum,
+                                                ZSTD_d_ignoreChecksum))) {
+            ZSTD_freeDCtx(j->dctx_checked);
+            j->dctx_checked = NULL;
+            j->no_skip = 1;
+        }
+    }
+    return j->dctx_checked ? j->dctx_checked : j->dctx;
+}
+
 static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
 {
     if (j->last && j->last->use && j->last->off == off) {
@@ -568,9 +596,9 @@ static ec_jframe *cache_get(ec_journal *j, uint64_t off, ec_buf *err)
     }
     size_t cs;
     const char *why = "outside the journal";
-    int r = off < j->end
-                ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data, &victim->lines, &why)
-                : FR_BAD;
+    int r = off < j->end ? frame_at(j, &j->rnd, off, RAND_WINDOW, &cs, &victim->data,
+                                    &victim->lines, &why, checked_dctx(j, off))
+                         : FR_BAD;
     victim->use = 0;
     if (r != FR_OK) {
         ec_jnl_seterr(err, "journal %s: cannot read the frame at byte %llu: %s", j->path,
@@ -658,7 +686,7 @@ static int scan_range(ec_journal *j, uint64_t from, uint64_t to, ec_journal_reco
     for (uint64_t off = from; off < to;) {
         size_t cs;
         const char *why = "";
-        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why);
+        int r = frame_at(j, &j->seq, off, SEQ_WINDOW, &cs, &j->dbuf, &j->dlines, &why, j->dctx);
         if (r != FR_OK) {
             ec_jnl_seterr(err, "journal %s: the frame at byte %llu became unreadable: %s", j->path,
                           (unsigned long long)off, r == -2 ? strerror(errno) : why);

@@ -300,6 +300,7 @@ void ec_jnl_free(ec_journal *j)
     ec_buf_free(&j->rnd.buf);
     ZSTD_freeCCtx(j->cctx);
     ZSTD_freeDCtx(j->dctx);
+    ZSTD_freeDCtx(j->dctx_checked);
     free(j->good);
     free(j->failed);
     free(j->target);

@@ -71,6 +71,9 @@ struct ec_journal {
     ec_jwindow rnd;   /* random reads */
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
+    ZSTD_DCtx *dctx_checked; /* skips checksums (see checked_dctx in journal.c) ... */
+    int no_skip;             /* ... which this zstd library cannot do */
+    uint64_t checked_end;    /* the frames before it were verified at open */
     ec_jframe cache[CACHE_SLOTS];
     ec_jframe *last; /* the slot cache_get gave last (a replay asks for one frame in a row) */
     uint64_t tick;

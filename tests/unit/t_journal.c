@@ -495,6 +495,61 @@ static void test_replace(void)
     ec_buf_free(&notes);
 }
 
+/* Flip the last byte of the frame that ends at end (a byte of its content
+ * checksum) in the file at path. */
+static void flip_checksum(const char *path, long end)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char c = 0;
+    if (fd < 0 || pread(fd, &c, 1, end - 1) != 1)
+        abort();
+    c ^= 0x5a;
+    if (pwrite(fd, &c, 1, end - 1) != 1)
+        abort();
+    close(fd);
+}
+
+/* A frame's checksum is verified once a run: frames checked at open are
+ * read again for records without it, frames written after the open are
+ * verified when read, and the next open still finds a bad checksum. */
+static void test_checked_reads(void)
+{
+    ec_buf err = {0}, notes = {0};
+    const char *p = path_in("checked.zst");
+    long offs[4];
+    build(p, 3, offs);
+    recs r;
+    memset(&r, 0, sizeof r);
+    ec_journal *j = ec_journal_open_scan(p, 0, collect, &r, NULL, NULL, &notes, &err);
+    ec_jloc fresh;
+    ok(j && r.n == 10 && ec_journal_append(j, "{\"new\":1}", 9, &fresh) == 0 &&
+           ec_journal_flush(j, &err) == 0,
+       "a journal of three frames opened, a fourth written");
+    ec_journal_info info;
+    ec_journal_stat(j, &info);
+    flip_checksum(p, offs[2]);          /* frame 1, checked at open */
+    flip_checksum(p, (long)info.size); /* the new frame */
+    const char *rec;
+    size_t len;
+    ok(ec_journal_read(j, r.loc[5], &rec, &len, &err) == 0 && len > 10 &&
+           strstr(rec, "\"frame\":1,\"rec\":1") != NULL,
+       "a record of a frame checked at open is read without its checksum again");
+    ec_buf_clear(&err);
+    int bad = ec_journal_read(j, fresh, &rec, &len, &err) < 0;
+    ok(bad && strstr(err.p ? err.p : "", "checksum") != NULL,
+       "a frame written after the open is verified when read: %s", err.p ? err.p : "");
+    ec_journal_close(j, NULL);
+    ec_buf_clear(&err);
+    j = ec_journal_open(p, EC_J_READONLY, &notes, &err);
+    ok(!j && strstr(err.p ? err.p : "", "corrupt") != NULL,
+       "the next open finds the bad checksum in the middle: %s", err.p ? err.p : "");
+    if (j)
+        ec_journal_close(j, NULL);
+    ec_buf_free(&r.all);
+    ec_buf_free(&err);
+    ec_buf_free(&notes);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/t_journal.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -508,6 +563,7 @@ int main(void)
     test_failed_sync();
     test_header();
     test_replace();
+    test_checked_reads();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
