@@ -33,8 +33,7 @@ struct ec_csv_in {
     ec_buf unq;           /* fast path: a quoted field with "" escapes undone */
     struct field_span *f; /* fields of that record */
     size_t nf, fcap;
-    uint32_t *dpos; /* fast path: where a line's delimiters are */
-    size_t ndpos;
+    ec_line_pos lp;         /* fast path: where a line's delimiters and quotes are */
     unsigned long line;     /* physical line the parser is on */
     unsigned long rec_line; /* line where the current record started */
     int in_record;
@@ -242,7 +241,8 @@ void ec_csv_in_free(ec_csv_in *c)
     ec_buf_free(&c->rec);
     ec_buf_free(&c->unq);
     free(c->f);
-    free(c->dpos);
+    free(c->lp.d);
+    free(c->lp.q);
     free(c);
 }
 
@@ -455,26 +455,27 @@ static int direct_row(ec_csv_in *c, const char *p, const char *end, char delim)
     return 1;
 }
 
-/* A regular line [p, p + len) without quotes or CR (see plain_line())
- * whose nd delimiters are at c->dpos, read whole into a row: the line's
- * bytes copied once, each delimiter made a NUL. 1 when done; 0 as
- * direct_row(). */
-static int plain_row(ec_csv_in *c, const char *p, size_t len, size_t nd, int high)
+/* A regular line [p, p + len) without quotes or CR, its delimiters found
+ * by scan_line(), read whole into a row: the line's bytes copied once,
+ * each delimiter made a NUL. 1 when done; 0 as direct_row(). */
+static int plain_row(ec_csv_in *c, const char *p, size_t len, int high)
 {
     ec_reader *r = c->r;
     size_t nf = r->hdr.n;
-    if (!r->has_header || nf == 0 || len == 0 || len + 1 > r->max_record || nd + 1 != nf ||
-        nd > c->ndpos || (high && !ec_utf8_valid(p, len, NULL)))
+    const uint32_t *d = c->lp.d;
+    if (!r->has_header || nf == 0 || len == 0 || len + 1 > r->max_record || c->lp.nd + 1 != nf ||
+        c->lp.nd > c->lp.dmax || (high && !ec_utf8_valid(p, len, NULL)))
         return 0;
-    for (size_t i = 0, start = 0; i < nf; start = c->dpos[i++] + 1)
-        if ((i + 1 < nf ? c->dpos[i] : len) - start > r->max_field)
-            return 0;
     ec_row *row = ec_row_new_packed(nf, len + 1);
     char *m = row->mem;
     memcpy(m, p, len);
     m[len] = '\0';
-    for (size_t i = 0, start = 0; i < nf; start = c->dpos[i++] + 1) {
-        size_t stop = i + 1 < nf ? c->dpos[i] : len;
+    for (size_t i = 0, start = 0; i < nf; start = d[i++] + 1) {
+        size_t stop = i + 1 < nf ? d[i] : len;
+        if (stop - start > r->max_field) {
+            ec_row_free(row);
+            return 0;
+        }
         m[stop] = '\0';
         ec_cell *cell = &row->cells[i];
         cell->col = (int)i;
@@ -489,17 +490,99 @@ static int plain_row(ec_csv_in *c, const char *p, size_t len, size_t nd, int hig
     return 1;
 }
 
-/* Scan the line [p, end) for simple_lines() (c->dpos: its delimiters, *nd
- * of them): EC_LS_ flags. */
-static unsigned plain_line(ec_csv_in *c, const char *p, const char *end, char delim, size_t *nd)
+/* A line [p, p + len) holding quotes but no CR, its delimiters and quotes
+ * found by scan_line(), read whole into a row as direct_row() reads it
+ * (quotes removed, "" as "), in one walk over those places instead of
+ * regular_line() and direct_row() each searching the bytes. 1 when done;
+ * -1 when the line is not regular (see regular_line()); 0 when the row
+ * would carry a problem or the places did not all fit: left to those two. */
+static int quoted_row(ec_csv_in *c, const char *p, size_t len, int high)
+{
+    ec_reader *r = c->r;
+    size_t nf = r->hdr.n, nd = c->lp.nd, nq = c->lp.nq;
+    const uint32_t *d = c->lp.d, *q = c->lp.q;
+    const char delim = (char)c->p.delim_char;
+    if (!r->has_header || nf == 0 || len + 1 > r->max_record || nd > c->lp.dmax ||
+        nq > c->lp.qmax || (high && !ec_utf8_valid(p, len, NULL)))
+        return 0;
+    ec_row *row = ec_row_new_packed(nf, len + 1);
+    char *m = row->mem;
+    size_t at = 0, di = 0, qi = 0;
+    int rc = 1;
+    for (size_t i = 0, start = 0;; i++) {
+        size_t fe, from, n;
+        int esc = 0;
+        if (qi < nq && q[qi] == start) { /* quoted: its closing quote, "" pairs passed */
+            size_t k = qi + 1;
+            while (k < nq && q[k] + 1 < len && p[q[k] + 1] == '"')
+                k += 2;
+            if (k >= nq || (q[k] + 1 < len && p[q[k] + 1] != delim)) {
+                rc = -1; /* not closed, or text after the closing quote */
+                break;
+            }
+            from = start + 1;
+            n = q[k] - from;
+            esc = k > qi + 1;
+            fe = q[k] + 1;
+            qi = k + 1;
+            while (di < nd && d[di] < fe) /* delimiters inside the quotes */
+                di++;
+        } else {
+            fe = di < nd ? d[di] : len;
+            if (qi < nq && q[qi] < fe) {
+                rc = -1; /* a quote inside an unquoted field */
+                break;
+            }
+            from = start;
+            n = fe - start;
+        }
+        size_t begin = at;
+        if (esc) {
+            at += unquote(m + at, p + from, n);
+        } else {
+            memcpy(m + at, p + from, n);
+            at += n;
+        }
+        if (rc == 1 && (at - begin > r->max_field || i >= nf || (fe == len && i + 1 < nf)))
+            rc = 0; /* a problem: still read on, for a line that is not regular */
+        if (rc == 1) {
+            ec_cell *cell = &row->cells[i];
+            cell->col = (int)i;
+            cell->value.ptr = m + begin;
+            cell->value.len = at - begin;
+            cell->raw = cell->value;
+        }
+        m[at++] = '\0';
+        if (fe == len)
+            break;
+        di++; /* the delimiter at fe */
+        start = fe + 1;
+        if (rc == 0)
+            at = 0; /* nothing is kept: room for the next field */
+    }
+    if (rc != 1) {
+        ec_row_free(row);
+        return rc;
+    }
+    row->ncells = nf;
+    row->line = c->line;
+    ec_reader_push(r, row);
+    return 1;
+}
+
+/* Scan the line [p, end) for simple_lines() into c->lp: EC_LS_ flags. */
+static unsigned scan_line(ec_csv_in *c, const char *p, const char *end, char delim)
 {
     size_t want = c->r->has_header ? c->r->hdr.n : 0;
-    if (c->ndpos < want) {
-        free(c->dpos);
-        c->dpos = ec_xmalloc(want * sizeof *c->dpos);
-        c->ndpos = want;
+    if (c->lp.dmax < want) {
+        free(c->lp.d);
+        free(c->lp.q);
+        c->lp.d = ec_xmalloc(want * sizeof *c->lp.d);
+        c->lp.dmax = want;
+        c->lp.qmax = 2 * want + 64; /* each field quoted, and some "" */
+        c->lp.q = ec_xmalloc(c->lp.qmax * sizeof *c->lp.q);
     }
-    return ec_line_scan(p, (size_t)(end - p), delim, c->dpos, c->ndpos, nd);
+    return ec_line_scan(p, (size_t)(end - p), delim, &c->lp);
 }
 
 /* The fast path of a replay: whole lines ending in LF or CRLF, with no other
@@ -516,16 +599,20 @@ static size_t simple_lines(ec_csv_in *c, const char *buf, size_t len)
         if (!nl)
             break;
         const char *end = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-        size_t nd;
-        unsigned fl = plain_line(c, p, end, delim, &nd);
+        unsigned fl = scan_line(c, p, end, delim);
         if (fl & EC_LS_CR)
             break;
-        int quotes = (fl & EC_LS_QUOTE) != 0;
-        if (quotes && !regular_line(p, end, delim))
-            break;
+        int quotes = (fl & EC_LS_QUOTE) != 0, high = (fl & EC_LS_HIGH) != 0, done = 0;
+        if (quotes) {
+            done = quoted_row(c, p, (size_t)(end - p), high);
+            if (done < 0 || (done == 0 && !regular_line(p, end, delim)))
+                break;
+            done = done || direct_row(c, p, end, delim);
+        } else {
+            done = plain_row(c, p, (size_t)(end - p), high);
+        }
         c->quote_near = 0; /* no field of this line holds a line end */
-        if (quotes ? direct_row(c, p, end, delim)
-                   : plain_row(c, p, (size_t)(end - p), nd, (fl & EC_LS_HIGH) != 0)) {
+        if (done) {
             c->line++; /* what on_record_end() does for the record and its line end */
             c->after_cr = 0;
             p = nl + 1;

@@ -380,18 +380,19 @@ static void formats(void)
 }
 
 /* What ec_line_scan must say of s[0..n), worked out the plainest way. */
-static unsigned scan_ref(const char *s, size_t n, char delim, uint32_t *pos, size_t max,
-                         size_t *nd)
+static unsigned scan_ref(const char *s, size_t n, char delim, ec_line_pos *lp)
 {
-    const char *q = memchr(s, '"', n), *r = memchr(s, '\r', n);
-    if (q || r)
-        return q && (!r || q < r) ? EC_LS_QUOTE : EC_LS_CR;
-    unsigned fl = 0;
-    *nd = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == delim && (*nd)++ < max)
-            pos[*nd - 1] = (uint32_t)i;
+    const char *cr = memchr(s, '\r', n);
+    size_t upto = cr ? (size_t)(cr - s) : n;
+    unsigned fl = cr ? EC_LS_CR : 0;
+    lp->nd = lp->nq = 0;
+    for (size_t i = 0; i < upto; i++) {
+        if (s[i] == delim && lp->nd++ < lp->dmax)
+            lp->d[lp->nd - 1] = (uint32_t)i;
+        if (s[i] == '"' && lp->nq++ < lp->qmax)
+            lp->q[lp->nq - 1] = (uint32_t)i;
         fl |= (unsigned char)s[i] >= 0x80 ? EC_LS_HIGH : 0;
+        fl |= s[i] == '"' ? EC_LS_QUOTE : 0;
     }
     return fl;
 }
@@ -399,11 +400,11 @@ static unsigned scan_ref(const char *s, size_t n, char delim, uint32_t *pos, siz
 /* The three line scanners against the reference on lines of every length
  * up to 70 (steps of 16 and 8 and their tails), over an alphabet of
  * delimiters, quotes, CRs, high bytes and plain text, with room for fewer
- * delimiters than there are; and the reader on the lines they pass. */
+ * places than there are; and the reader on the lines they pass. */
 static void line_scan(void)
 {
     static const char alpha[] = {'a', ',', ';', '"', '\r', '\x80', '\xc3', '\xa9', 'z', '\t', ' '};
-    typedef unsigned scan_fn(const char *, size_t, char, uint32_t *, size_t, size_t *);
+    typedef unsigned scan_fn(const char *, size_t, char, ec_line_pos *);
     scan_fn *fns[3] = {ec_line_scan, ec_line_scan_words, ec_line_scan_bytes};
     const char *names[3] = {"ec_line_scan", "ec_line_scan_words", "ec_line_scan_bytes"};
     unsigned seed = 12345;
@@ -411,38 +412,42 @@ static void line_scan(void)
     char line[80];
     for (size_t n = 0; n <= 70; n++)
         for (int round = 0; round < 300; round++) {
-            int rare = round % 3; /* 0: all symbols, 1: no quote or CR, 2: those only late */
+            int rare = round % 3; /* 0: all symbols, 1: no CR, 2: a CR only late */
             for (size_t i = 0; i < n; i++) {
                 seed = seed * 1103515245u + 12345u;
                 char ch = alpha[(seed >> 16) % sizeof alpha];
-                if ((ch == '"' || ch == '\r') && (rare == 1 || (rare == 2 && i + 3 < n)))
+                if (ch == '\r' && (rare == 1 || (rare == 2 && i + 3 < n)))
                     ch = 'a';
                 line[i] = ch;
             }
             char delim = round % 2 ? ',' : ';';
             size_t max = (size_t)round % 5 == 0 ? 1 : 64;
-            uint32_t want[64], got[64];
-            size_t wn = 0, gn = 0;
-            unsigned wf = scan_ref(line, n, delim, want, max, &wn);
-            seen[wf]++;
+            uint32_t wd[64], wq[64], gd[64], gq[64];
+            ec_line_pos want = {wd, wq, max, max, 0, 0};
+            unsigned wf = scan_ref(line, n, delim, &want);
+            seen[wf & (EC_LS_CR | EC_LS_HIGH | EC_LS_QUOTE)]++;
             cases++;
             for (int k = 0; k < 3; k++) {
-                memset(got, 0xff, sizeof got);
-                unsigned gf = fns[k](line, n, delim, got, max, &gn);
-                int same = gf == wf;
-                if (same && !(wf & (EC_LS_QUOTE | EC_LS_CR)))
-                    same = gn == wn && memcmp(got, want, (wn < max ? wn : max) * sizeof *got) == 0;
-                bad[k] += !same;
+                memset(gd, 0xff, sizeof gd);
+                memset(gq, 0xff, sizeof gq);
+                ec_line_pos got = {gd, gq, max, max, 99, 99};
+                unsigned gf = fns[k](line, n, delim, &got);
+                size_t sd = want.nd < max ? want.nd : max, sq = want.nq < max ? want.nq : max;
+                bad[k] += gf != wf || got.nd != want.nd || got.nq != want.nq ||
+                          memcmp(gd, wd, sd * sizeof *gd) != 0 ||
+                          memcmp(gq, wq, sq * sizeof *gq) != 0;
             }
         }
     for (int k = 0; k < 3; k++)
         ok(bad[k] == 0, "%s agrees with the reference on %zu lines (%zu differ)", names[k], cases,
            bad[k]);
-    ok(seen[0] && seen[EC_LS_QUOTE] && seen[EC_LS_CR] && seen[EC_LS_HIGH],
-       "the lines had quotes first, CRs first, high bytes and plain ASCII");
-    size_t nd = 7;
-    ok(ec_line_scan("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r", 35, ',', NULL, 0, &nd) == 0 && nd == 17,
-       "no room for positions: the delimiters are still counted");
+    ok(seen[0] && seen[EC_LS_QUOTE] && seen[EC_LS_CR] && seen[EC_LS_HIGH] &&
+           seen[EC_LS_CR | EC_LS_QUOTE | EC_LS_HIGH],
+       "the lines had quotes, CRs, high bytes, all three, and none");
+    ec_line_pos none = {NULL, NULL, 0, 0, 7, 7};
+    ok(ec_line_scan("a,b,c,\"d\",e,f,g,h,i,j,k,l,m,n,o,p,q,r", 37, ',', &none) == EC_LS_QUOTE &&
+           none.nd == 17 && none.nq == 2,
+       "no room for places: they are still counted");
 
     /* the reader splits such lines (plain rows) as libcsv would */
     const char *in = "a,b,c\n1,,3\n,\xc3\xa9,\n" /* UTF-8 in a plain row */
@@ -465,6 +470,50 @@ static void line_scan(void)
        "bad UTF-8 and wrong field counts are reported, a CRLF line is read plain");
     rows_free(&rl);
     ec_reader_free(r);
+
+    /* lines with quotes, regular or not, read whole (the fast path) and a
+     * byte at a time (libcsv): the same rows, fields and problems */
+    static const char *const bits[] = {"a", "bc", ",", ",", "\"", "\"\"", "\"x,y\"", "\"q\"\"r\"",
+                                       " ", "\xc3\xa9", "\xff", "\"\"\"\"", "\"a\"b"};
+    size_t differ = 0, lines = 0, quoted = 0;
+    for (int round = 0; round < 3000; round++) {
+        ec_buf text = {0};
+        ec_buf_puts(&text, "h1,h2,h3\n");
+        for (int l = 0; l < 4; l++) {
+            int parts = 1 + (int)(io_rand() % 9);
+            for (int k = 0; k < parts; k++)
+                ec_buf_puts(&text, bits[io_rand() % (sizeof bits / sizeof bits[0])]);
+            ec_buf_puts(&text, io_rand() % 5 ? "\n" : "\r\n");
+            lines++;
+        }
+        quoted += memchr(text.p + 9, '"', text.len - 9) != NULL;
+        rowlist fast = {0}, slow = {0};
+        int rc1, rc2;
+        ec_reader *r1 = read_chunks(text.p, text.len, NULL, 0, &fast, NULL, &rc1);
+        ec_reader *r2 = read_chunks(text.p, text.len, NULL, 1, &slow, NULL, &rc2);
+        int same = rc1 == rc2 && fast.n == slow.n;
+        for (size_t i = 0; same && i < fast.n; i++) {
+            const ec_row *x = fast.v[i], *y = slow.v[i];
+            same = x->ncells == y->ncells && x->line == y->line &&
+                   !x->bad_input == !y->bad_input &&
+                   (!x->bad_input || strcmp(x->bad_input, y->bad_input) == 0);
+            for (size_t k = 0; same && k < x->ncells; k++)
+                same = x->cells[k].value.len == y->cells[k].value.len &&
+                       memcmp(x->cells[k].value.ptr, y->cells[k].value.ptr,
+                              x->cells[k].value.len) == 0;
+        }
+        if (!same && differ++ < 3)
+            printf("# differs: %s", text.p);
+        rows_free(&fast);
+        rows_free(&slow);
+        ec_reader_free(r1);
+        ec_reader_free(r2);
+        ec_buf_free(&text);
+    }
+    ok(differ == 0 && quoted > 2000,
+       "%zu lines (%zu inputs with quotes) read whole and a byte at a time: same rows (%zu "
+       "inputs differ)",
+       lines, quoted, differ);
 }
 
 int main(void)
