@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 static int formula_start(char c)
 {
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
@@ -66,6 +70,17 @@ static int word_special(uint64_t x, uint64_t dw)
     return ((((x - ones * 0x0E) & ~x) | ((q - ones) & ~q) | ((d - ones) & ~d)) & highs) != 0;
 }
 
+#if defined(__SSE2__)
+/* Does a byte of x need quoting: LF, CR, '"' or the delimiter (dl)? */
+static int special16(__m128i x, __m128i dl)
+{
+    __m128i lf = _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+            cr = _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'));
+    __m128i q = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), d = _mm_cmpeq_epi8(x, dl);
+    return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(lf, cr), _mm_or_si128(q, d))) != 0;
+}
+#endif
+
 /* Copy s to d (room for len bytes) while checking it a word at a time
  * (short strings as two overlapping halves, the way memcpy does; nothing
  * outside s[0..len) is read): 1, or 0 when some byte may need quoting (d
@@ -73,6 +88,33 @@ static int word_special(uint64_t x, uint64_t dw)
 static int copy_plain(char *d, const char *s, size_t len, uint64_t dw)
 {
     uint64_t x;
+#if defined(__SSE2__)
+    if (len >= 8) { /* sixteen bytes a step, an exact test */
+        const __m128i dl = _mm_set1_epi8((char)dw);
+        if (len < 16) { /* two overlapping halves in one step */
+            uint64_t b;
+            memcpy(&x, s, 8);
+            memcpy(&b, s + len - 8, 8);
+            if (special16(_mm_set_epi64x((long long)b, (long long)x), dl))
+                return 0;
+            memcpy(d, &x, 8);
+            memcpy(d + len - 8, &b, 8);
+            return 1;
+        }
+        __m128i v;
+        for (size_t i = 0; i + 16 < len; i += 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (special16(v, dl))
+                return 0;
+            _mm_storeu_si128((__m128i *)(void *)(d + i), v);
+        }
+        v = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+        if (special16(v, dl))
+            return 0;
+        _mm_storeu_si128((__m128i *)(void *)(d + len - 16), v);
+        return 1;
+    }
+#endif
     if (len >= 8) {
         for (size_t i = 0; i + 8 < len; i += 8) {
             memcpy(&x, s + i, 8);
