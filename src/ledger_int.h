@@ -120,6 +120,8 @@ void ec_lmap_free(ec_lmap *m);
 /* 64-bit hash of bytes. Stored only in snapshots, which check themselves
  * with it: a change of it makes them unusable, never wrong. */
 uint64_t ec_ledger_hash(const void *p, size_t n);
+/* Which ec_ledger_hash a snapshot's tables were made with. */
+#define EC_L_HASH 2
 /* h chained with the hash of p[0..n). */
 uint64_t ec_ledger_chain(uint64_t h, const void *p, size_t n);
 void ec_lmap_snap(const ec_lmap *m, ec_buf *b);

@@ -43,7 +43,8 @@ struct ec_lsnap {
 static uint64_t layout(void)
 {
     return (uint64_t)EC_LX_SHARDS | (uint64_t)EC_LX_FP_BITS << 16 | (uint64_t)EC_LT_N << 24 |
-           (uint64_t)sizeof(void *) << 32 | (uint64_t)EC_L_INTENTS << 40;
+           (uint64_t)sizeof(void *) << 32 | (uint64_t)EC_L_INTENTS << 40 |
+           (uint64_t)EC_L_HASH << 48;
 }
 
 static char *path_of(const char *journal)

@@ -94,40 +94,45 @@ unsigned ec_line_scan_words(const char *s, size_t n, char delim, ec_line_pos *lp
 }
 #endif
 
+#if defined(__SSE2__)
+/* One step of ec_line_scan: the 16 bytes at s + i, those of keep (a bit a
+ * byte). Places go to lp, counted in *nd and *nq, flags into *fl. 1 when
+ * a CR ended the line (the bytes before it taken). */
+static inline int sse_step(const char *s, size_t i, unsigned keep, char delim, ec_line_pos *lp,
+                           size_t *nd, size_t *nq, unsigned *fl)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))) & keep;
+    if (r) /* the bytes before the CR */
+        keep &= (r & -r) - 1;
+    unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) & keep;
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(delim))) & keep;
+    *fl |= ((unsigned)_mm_movemask_epi8(x) & keep ? EC_LS_HIGH : 0) | (q ? EC_LS_QUOTE : 0);
+    for (; q; q &= q - 1)
+        put_at(lp->q, lp->qmax, nq, i + (size_t)__builtin_ctz(q));
+    for (; m; m &= m - 1)
+        put_at(lp->d, lp->dmax, nd, i + (size_t)__builtin_ctz(m));
+    if (r)
+        *fl |= EC_LS_CR;
+    return r != 0;
+}
+#endif
+
 unsigned ec_line_scan(const char *s, size_t n, char delim, ec_line_pos *lp)
 {
 #if defined(__SSE2__)
     if (n < 16)
         return ec_line_scan_words(s, n, delim, lp);
-    const __m128i ds = _mm_set1_epi8(delim), qs = _mm_set1_epi8('"'), rs = _mm_set1_epi8('\r');
-    unsigned high = 0, quotes = 0, keep = 0xffff;
-    lp->nd = lp->nq = 0;
-    for (size_t i = 0;; i += 16) {
-        if (n - i < 16) {
-            if (i == n)
-                break;
-            keep = 0xffffu << (16 - (n - i)) & 0xffff;
-            i = n - 16;
-        }
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, rs)) & keep;
-        if (r) { /* the bytes before the CR, then stop */
-            keep &= (r & -r) - 1;
-            r = 1;
-        }
-        high |= (unsigned)_mm_movemask_epi8(x) & keep;
-        unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, qs)) & keep;
-        quotes |= q;
-        for (; q; q &= q - 1)
-            put_at(lp->q, lp->qmax, &lp->nq, i + (size_t)__builtin_ctz(q));
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, ds)) & keep; m; m &= m - 1)
-            put_at(lp->d, lp->dmax, &lp->nd, i + (size_t)__builtin_ctz(m));
-        if (r)
-            return (high ? EC_LS_HIGH : 0) | (quotes ? EC_LS_QUOTE : 0) | EC_LS_CR;
-        if (keep != 0xffff)
-            break;
-    }
-    return (high ? EC_LS_HIGH : 0) | (quotes ? EC_LS_QUOTE : 0);
+    size_t nd = 0, nq = 0, i = 0;
+    unsigned fl = 0;
+    int cr = 0;
+    for (; n - i >= 16 && !cr; i += 16)
+        cr = sse_step(s, i, 0xffff, delim, lp, &nd, &nq, &fl);
+    if (!cr && i < n) /* the last 16 bytes, those seen already masked off */
+        sse_step(s, n - 16, 0xffffu << (16 - (n - i)) & 0xffff, delim, lp, &nd, &nq, &fl);
+    lp->nd = nd;
+    lp->nq = nq;
+    return fl;
 #else
     return ec_line_scan_words(s, n, delim, lp);
 #endif

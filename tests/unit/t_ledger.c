@@ -1597,6 +1597,48 @@ static void test_private(void)
     ec_buf_free(&err);
 }
 
+/* ec_ledger_hash reads exactly its n bytes (the same hash whatever lies
+ * after them, and an exact-size allocation for the sanitizers), at every
+ * length around its 8- and 16-byte steps; every byte counts; and keys that
+ * differ in a few bytes spread evenly over the index's 256 shards. */
+static void test_hash(void)
+{
+    size_t wrong = 0, blind = 0;
+    unsigned char src[100];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= 70; n++) {
+        unsigned char *exact = malloc(n ? n : 1), padded[128];
+        memcpy(exact, src, n);
+        memcpy(padded, src, n);
+        memset(padded + n, 0xa5, sizeof padded - n);
+        uint64_t h = ec_ledger_hash(exact, n);
+        wrong += h != ec_ledger_hash(padded, n);
+        for (size_t i = 0; i < n; i++) { /* flip one bit of each byte in turn */
+            exact[i] ^= 0x10;
+            blind += ec_ledger_hash(exact, n) == h;
+            exact[i] ^= 0x10;
+        }
+        free(exact);
+    }
+    ok(wrong == 0 && blind == 0,
+       "hash of 0 to 70 bytes: only those bytes read (%zu wrong), each of them counts (%zu not)",
+       wrong, blind);
+    size_t shard[256] = {0}, most = 0, least = SIZE_MAX;
+    char key[96];
+    for (int i = 0; i < 256000; i++) {
+        int n = snprintf(key, sizeof key, "thehog|http://127.0.0.1:9|ep|linkedin_url=linkedin.com/"
+                                          "in/bench-person-%d", i);
+        shard[ec_ledger_hash(key, (size_t)n) >> 56]++;
+    }
+    for (int i = 0; i < 256; i++) {
+        most = shard[i] > most ? shard[i] : most;
+        least = shard[i] < least ? shard[i] : least;
+    }
+    ok(most < 1150 && least > 850, "256,000 similar keys over 256 shards: %zu to %zu each", least,
+       most);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "bench") == 0)
@@ -1623,6 +1665,7 @@ int main(int argc, char **argv)
     test_in_order(1);
     ec_lindex_set_build_bytes(0);
     test_index_unique();
+    test_hash();
     test_snapshot();
     test_compact();
     test_merge();
