@@ -879,6 +879,20 @@ ec_ledger *ec_ledger_open_private(ec_buf *err)
     return l;
 }
 
+/* Would the next open of l's journal (written by this run) index all of
+ * it again: it is large enough for a snapshot and its snapshot, if any,
+ * covers too little of it (see snap_for())? */
+static int snapshot_stale(ec_ledger *l)
+{
+    if (!l->w || (l->flags & (EC_J_SALVAGE | EC_L_NO_SNAPSHOT)))
+        return 0;
+    ec_journal_info info;
+    ec_journal_stat(l->w, &info);
+    uint64_t covered = l->snap_used > l->snap_written ? l->snap_used : l->snap_written;
+    return info.size / 8 >= ec_lindex_spill_min() && info.size >= covered &&
+           (info.size - covered > SNAP_TAIL_MAX || info.size - covered > covered / 8);
+}
+
 int ec_ledger_close(ec_ledger *l, ec_buf *err)
 {
     if (!l)
@@ -888,6 +902,21 @@ int ec_ledger_close(ec_ledger *l, ec_buf *err)
     return rc;
 }
 
+int ec_ledger_finish(ec_ledger *l, ec_buf *err)
+{
+    /* the journal is opened once more, which indexes it and writes the
+     * snapshot as the next run's open would have (quietly: a failure only
+     * leaves that to the next run) */
+    char *again = l && l->w && snapshot_stale(l) ? ec_xstrdup(ec_journal_path(l->w)) : NULL;
+    int flags = l ? l->flags : 0, rc = ec_ledger_close(l, err);
+    if (again && rc == 0) {
+        ec_ledger *fresh = ec_ledger_open(again, flags, NULL, NULL);
+        if (fresh)
+            ledger_free(fresh);
+    }
+    free(again);
+    return rc;
+}
 const char *ec_ledger_error(const ec_ledger *l)
 {
     return l->error.p ? l->error.p : "";

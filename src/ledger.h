@@ -112,6 +112,11 @@ ec_journal *ec_ledger_journal(ec_ledger *l);
 /* Sync, unlock and free. Returns the sync's status (the ledger is freed
  * either way). NULL-safe. */
 int ec_ledger_close(ec_ledger *l, ec_buf *err);
+/* ec_ledger_close after a run that ended (not one interrupted): when the
+ * journal it wrote is large and its snapshot (JOURNAL.idx) covers too
+ * little of it for the next open to use, the journal is opened once more
+ * to write one, so that a rerun need not index it all. */
+int ec_ledger_finish(ec_ledger *l, ec_buf *err);
 
 /* Describe a journal (read-only, no lock): records by type, distinct keys,
  * latest outcomes by status, bytes, bytes per key, open batches. Appends

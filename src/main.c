@@ -377,7 +377,10 @@ static int run_job(run *R)
         r = run_engine(R, in_size);
     if (R->ledger) {
         ec_buf err = {0};
-        if (ec_ledger_close(R->ledger, &err) < 0 && r == 0) {
+        /* a run that ended (or stopped at the credit limit) leaves the
+         * journal's snapshot up to date for its rerun */
+        int ended = r == EC_EXIT_OK || r == EC_EXIT_FAILED_ROWS || r == EC_EXIT_CREDITS;
+        if ((ended ? ec_ledger_finish : ec_ledger_close)(R->ledger, &err) < 0 && r == 0) {
             ec_error("journal: %s", err.p ? err.p : "close failed");
             r = EC_EXIT_RUNTIME;
         }

@@ -1639,6 +1639,54 @@ static void test_hash(void)
        most);
 }
 
+/* ec_ledger_finish: a run that made a large journal leaves its snapshot,
+ * so that the rerun's open takes it (ec_ledger_close does not); one whose
+ * snapshot is still current writes none. */
+static void test_finish(void)
+{
+    char p[512], idx[512], q[512];
+    snprintf(p, sizeof p, "%s", path_in("finish.zst"));
+    snprintf(idx, sizeof idx, "%s", path_in("finish.zst.idx"));
+    snprintf(q, sizeof q, "%s", path_in("closed.zst"));
+    ec_buf err = {0};
+    ec_lindex_set_spill_min(1000);
+    fill(q, 3000, 1, 0); /* written from empty, then ec_ledger_close */
+    snprintf(q + strlen(q), sizeof q - strlen(q), ".idx");
+    ok(file_size(q) < 0, "a large journal made by a run that is closed has no snapshot");
+    ec_ledger *l = ec_ledger_open(p, 0, NULL, &err);
+    char keys[100][96], id[32];
+    const char *kp[100];
+    for (int b = 0; b < 30; b++) {
+        for (int i = 0; i < 100; i++) {
+            key_name(keys[i], sizeof keys[i], b * 100 + i);
+            kp[i] = keys[i];
+        }
+        snprintf(id, sizeof id, "f-%d", b);
+        ec_ledger_intent(l, id, kp, 100, NULL, &err);
+        for (int i = 0; i < 100; i++) {
+            char email[64];
+            snprintf(email, sizeof email, "p%d.v1@x.test", b * 100 + i);
+            result(l, keys[i], EC_ST_ENRICHED, email);
+        }
+        ec_ledger_done(l, id, &err);
+    }
+    ok(l && l->snap_used == 0 && l->snap_written == 0 && file_size(idx) < 0,
+       "a run from an empty journal: no snapshot at its open");
+    int fin = ec_ledger_finish(l, &err);
+    ok(fin == 0 && file_size(idx) > 3000 * 8,
+       "ec_ledger_finish leaves one of the 3000 results (%ld bytes)", file_size(idx));
+    l = ec_ledger_open(p, 0, NULL, &err);
+    ok(l && l->snap_used == (uint64_t)file_size(p) && check_all(l, 3000, 1) == 0,
+       "the rerun's open takes it, for the whole journal");
+    struct stat before, after;
+    stat(idx, &before);
+    ok(ec_ledger_finish(l, &err) == 0 && stat(idx, &after) == 0 &&
+           before.st_ino == after.st_ino && before.st_mtime == after.st_mtime,
+       "a run that wrote nothing after its snapshot does not write it again");
+    ec_lindex_set_spill_min(0);
+    ec_buf_free(&err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "bench") == 0)
@@ -1667,6 +1715,7 @@ int main(int argc, char **argv)
     test_index_unique();
     test_hash();
     test_snapshot();
+    test_finish();
     test_compact();
     test_merge();
     test_interleaved();
