@@ -241,8 +241,7 @@ static int answer_from_journal(engine *e, ec_row *row, const char *key)
 {
     if (!e->cfg->ledger)
         return 0;
-    ec_outcome o;
-    memset(&o, 0, sizeof o);
+    ec_outcome o; /* ec_ledger_find clears it */
     double ts = 0;
     if (ec_ledger_find(e->cfg->ledger, key, e->o->max_age_days, &o, &ts) != 1)
         return 0;

@@ -372,14 +372,22 @@ static size_t plain_len(const char *s, size_t n)
 #if defined(__SSE2__)
     const __m128i sp16 = _mm_set1_epi8(0x20), del16 = _mm_set1_epi8(0x7f),
                   quote16 = _mm_set1_epi8('"'), bs16 = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
+    for (unsigned keep = 0xffff; n >= 16; i += 16) {
+        if (n - i < 16) { /* the last 16 bytes, those seen already masked off */
+            if (i == n)
+                return n;
+            keep = 0xffffu << (16 - (n - i)) & 0xffff;
+            i = n - 16;
+        }
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i bad =
             _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, sp16), _mm_cmpeq_epi8(x, del16)),
                          _mm_or_si128(_mm_cmpeq_epi8(x, quote16), _mm_cmpeq_epi8(x, bs16)));
-        unsigned m = (unsigned)_mm_movemask_epi8(bad);
+        unsigned m = (unsigned)_mm_movemask_epi8(bad) & keep;
         if (m)
             return i + (size_t)__builtin_ctz(m);
+        if (keep != 0xffff)
+            return n;
     }
 #endif
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
