@@ -39,31 +39,29 @@ void ec_header_norm(const char *name, size_t len, ec_buf *out)
     }
 }
 
-#define PUT_LIT(b, lit) ec_buf_put(b, lit, sizeof lit - 1)
+ec_str ec_status_fixed(enum ec_status st)
+{
+    static const ec_str text[] = {
+        [EC_ST_PENDING] = {"pending", 7},
+        [EC_ST_ENRICHED] = {"enriched", 8},
+        [EC_ST_NOT_FOUND] = {"not_found", 9},
+        [EC_ST_SKIPPED_NO_ID] = {"skipped:no_identifier", 21},
+        [EC_ST_SKIPPED_CREDITS] = {"skipped:credits", 15},
+    };
+    ec_str none = {NULL, 0};
+    return (unsigned)st < sizeof text / sizeof text[0] && st != EC_ST_FAILED ? text[st] : none;
+}
 
 void ec_status_text(const ec_outcome *o, ec_buf *b)
 {
-    switch (o->status) {
-    case EC_ST_ENRICHED:
-        PUT_LIT(b, "enriched");
-        break;
-    case EC_ST_NOT_FOUND:
-        PUT_LIT(b, "not_found");
-        break;
-    case EC_ST_SKIPPED_NO_ID:
-        PUT_LIT(b, "skipped:no_identifier");
-        break;
-    case EC_ST_SKIPPED_CREDITS:
-        PUT_LIT(b, "skipped:credits");
-        break;
-    case EC_ST_FAILED:
+    ec_str t = ec_status_fixed(o->status);
+    if (t.ptr) {
+        ec_buf_put(b, t.ptr, t.len);
+    } else if (o->status == EC_ST_FAILED) {
         ec_buf_puts(b, "failed:");
         ec_buf_puts(b, o->reason ? o->reason : "error");
-        break;
-    case EC_ST_PENDING:
-    default:
+    } else {
         ec_buf_puts(b, "pending");
-        break;
     }
 }
 

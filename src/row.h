@@ -117,6 +117,8 @@ int ec_field_from_name(const char *name);
 
 /* The status text for an outcome ("failed:" + reason for failures), written into b. */
 void ec_status_text(const ec_outcome *o, ec_buf *b);
+/* The text of a status that has no reason (all but EC_ST_FAILED), or {NULL, 0}. */
+ec_str ec_status_fixed(enum ec_status st);
 
 /* Make the empty list vs hold copies of the n strings items, with the
  * pointers and the bytes in one allocation (one free). Appending to it

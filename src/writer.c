@@ -172,6 +172,12 @@ void ec_writer_values(ec_writer *w, const ec_row *row, const ec_person *p, ec_st
         join_values(&w->val[EC_ADD_EMAIL], p ? &p->emails : &row->out.emails, w->o.all_values);
     add[EC_ADD_PHONE] =
         join_values(&w->val[EC_ADD_PHONE], p ? &p->phones : &row->out.phones, w->o.all_values);
+    /* a row's own status without a reason: its constant text, no copy */
+    ec_str fixed = p || row->bad_input ? (ec_str){NULL, 0} : ec_status_fixed(row->out.status);
+    if (fixed.ptr) {
+        add[EC_ADD_STATUS] = fixed;
+        return;
+    }
     ec_buf_clear(&w->val[EC_ADD_STATUS]);
     status_of(row, p, &w->val[EC_ADD_STATUS]);
     add[EC_ADD_STATUS].ptr = w->val[EC_ADD_STATUS].p ? w->val[EC_ADD_STATUS].p : "";
