@@ -155,14 +155,15 @@ static int intent_key_is(ec_ledger *l, const ec_lintent *in, size_t pos, const c
 /* The intent a res naming its batch (escaped id) and position refers to
  * (parsed, from the cache), or NULL when it cannot be resolved. */
 static ec_lintent *batch_intent(ec_ledger *l, const char *id, size_t idlen, unsigned long pos,
-                                uint64_t loc)
+                                uint64_t loc, int last)
 {
     size_t n;
     uint64_t intent;
     size_t src = src_of(l, loc);
-    /* results come in runs of one batch: remember the last id resolved */
-    if (l->last_intent && l->last_src == src && l->last_id.len == idlen &&
-        memcmp(l->last_id.p, id, idlen) == 0) {
+    /* results come in runs of one batch: remember the last id resolved
+     * (last: the caller found id is that one) */
+    if (l->last_intent && l->last_src == src &&
+        (last || (l->last_id.len == idlen && memcmp(l->last_id.p, id, idlen) == 0))) {
         intent = l->last_intent;
     } else {
         const char *canon = ec_ledger_canon(id, idlen, &l->tmp, &n);
@@ -189,16 +190,16 @@ static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_l
     const char *s = rec + sizeof EC_L_RES_B - 1;
     size_t n = l->last_id.len;
     /* results come in runs of one batch: the id resolved last is likely */
-    if (!(l->last_intent && len > sizeof EC_L_RES_B + n &&
-          memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 && memcmp(s, l->last_id.p, n) == 0 &&
-          s[n] == '"') &&
-        ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
+    int last = l->last_intent && len > sizeof EC_L_RES_B + n &&
+               memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 &&
+               memcmp(s, l->last_id.p, n) == 0 && s[n] == '"';
+    if (!last && ec_ledger_str_after(rec, len, EC_L_RES_B, &s, &n) < 0)
         return 0;
     const char *p = ec_ledger_res_pos(s + n, rec + len, pos);
     if (!p)
         return 0;
     *body = (size_t)(p - rec);
-    *in = batch_intent(l, s, n, *pos, loc);
+    *in = batch_intent(l, s, n, *pos, loc, last);
     return *in ? 1 : -1;
 }
 
@@ -206,7 +207,7 @@ static int res_ref(ec_ledger *l, const char *rec, size_t len, uint64_t loc, ec_l
 static int batch_key(ec_ledger *l, const char *id, size_t idlen, unsigned long pos, uint64_t loc,
                      const char **key, size_t *keylen)
 {
-    ec_lintent *in = batch_intent(l, id, idlen, pos, loc);
+    ec_lintent *in = batch_intent(l, id, idlen, pos, loc, 0);
     if (!in)
         return -1;
     *key = intent_key(l, in, pos, keylen);
