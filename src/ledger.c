@@ -303,15 +303,14 @@ static size_t candidates(ec_ledger *l, uint64_t h, uint64_t *buf, size_t max, ui
     return n;
 }
 
-/* Is the record at loc a res of key? 1 (then l->hit and l->hitlen give the
- * record, in a journal frame until the next read of the journal, or in
- * l->rec), 0 or -1. */
-static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen)
+/* Is rec (len bytes), the record at loc just read, a res of key? 1 (then
+ * l->hit and l->hitlen give the record, in a journal frame until the next
+ * read of the journal, or in l->rec), 0 or -1. */
+static int rec_of_key(ec_ledger *l, uint64_t loc, const char *rec, size_t len, const char *key,
+                      size_t keylen)
 {
-    const char *rec, *k;
-    size_t len, kl;
-    if (ec_ledger_read(l, loc, &rec, &len) < 0)
-        return -1;
+    const char *k;
+    size_t kl;
     if (len > sizeof EC_L_RES_B && (memcmp(rec, EC_L_RES_B, sizeof EC_L_RES_B - 1) == 0 ||
                                     memcmp(rec, EC_L_RES_K, sizeof EC_L_RES_K - 1) == 0)) {
         /* our own layout: its key needs no jsmn, nor the record a copy */
@@ -337,6 +336,16 @@ static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen
     return match;
 }
 
+/* The same for the record at loc. */
+static int res_of_key(ec_ledger *l, uint64_t loc, const char *key, size_t keylen)
+{
+    const char *rec;
+    size_t len;
+    if (ec_ledger_read(l, loc, &rec, &len) < 0)
+        return -1;
+    return rec_of_key(l, loc, rec, len, key, keylen);
+}
+
 /* Sequential replay: the input comes in the order the journal was written,
  * so the res record after the last one found usually holds the next key.
  * When it does and the index has no other entry that could be that key's,
@@ -355,7 +364,7 @@ static int next_in_order(ec_ledger *l, uint64_t h, const char *key, size_t keyle
             return 0;
         if (len > 11 && memcmp(rec, "{\"t\":\"res\",", 11) == 0) {
             *loc = at;
-            return res_of_key(l, at, key, keylen) == 1;
+            return rec_of_key(l, at, rec, len, key, keylen) == 1;
         }
     }
     return 0;

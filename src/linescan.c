@@ -102,18 +102,24 @@ static inline int sse_step(const char *s, size_t i, unsigned keep, char delim, e
                            size_t *nd, size_t *nq, unsigned *fl)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    unsigned r = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))) & keep;
-    if (r) /* the bytes before the CR */
-        keep &= (r & -r) - 1;
-    unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) & keep;
+    __m128i qx = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), rx = _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'));
     unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(delim))) & keep;
-    *fl |= ((unsigned)_mm_movemask_epi8(x) & keep ? EC_LS_HIGH : 0) | (q ? EC_LS_QUOTE : 0);
-    for (; q; q &= q - 1)
-        put_at(lp->q, lp->qmax, nq, i + (size_t)__builtin_ctz(q));
+    unsigned r = 0;
+    if ((unsigned)_mm_movemask_epi8(_mm_or_si128(qx, rx)) & keep) { /* rare: a quote or CR */
+        r = (unsigned)_mm_movemask_epi8(rx) & keep;
+        if (r) { /* the bytes before the CR */
+            keep &= (r & -r) - 1;
+            m &= keep;
+            *fl |= EC_LS_CR;
+        }
+        unsigned q = (unsigned)_mm_movemask_epi8(qx) & keep;
+        *fl |= q ? EC_LS_QUOTE : 0;
+        for (; q; q &= q - 1)
+            put_at(lp->q, lp->qmax, nq, i + (size_t)__builtin_ctz(q));
+    }
+    *fl |= (unsigned)_mm_movemask_epi8(x) & keep ? EC_LS_HIGH : 0;
     for (; m; m &= m - 1)
         put_at(lp->d, lp->dmax, nd, i + (size_t)__builtin_ctz(m));
-    if (r)
-        *fl |= EC_LS_CR;
     return r != 0;
 }
 #endif
