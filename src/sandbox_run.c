@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -80,11 +83,21 @@ int ec_sandbox_start(ec_sandbox *sb, ec_buf *err)
     char *prog = sandbox_path();
     char *extra = NULL;
     char **argv = build_argv(prog, sb->port_file, &extra);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
         /* its own process group: a Ctrl-C at the terminal goes to enrichcsv,
          * which stops the simulator itself after journaling what it knows */
         setpgid(0, 0);
+#ifdef __linux__
+        /* and when enrichcsv dies without stopping it (kill -9, a crash),
+         * the simulator gets a SIGTERM instead of serving on as an orphan
+         * (the second test: enrichcsv died before this line) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
+#else
+        (void)parent;
+#endif
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) {
             dup2(devnull, 0);
