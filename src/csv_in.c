@@ -543,8 +543,10 @@ static int quoted_row(ec_csv_in *c, const char *p, size_t len, int high)
             memcpy(m + at, p + from, n);
             at += n;
         }
+        /* a problem: still read on (a field takes no more room than its
+         * bytes and delimiter), for a line that is not regular */
         if (rc == 1 && (at - begin > r->max_field || i >= nf || (fe == len && i + 1 < nf)))
-            rc = 0; /* a problem: still read on, for a line that is not regular */
+            rc = 0;
         if (rc == 1) {
             ec_cell *cell = &row->cells[i];
             cell->col = (int)i;
@@ -557,8 +559,6 @@ static int quoted_row(ec_csv_in *c, const char *p, size_t len, int high)
             break;
         di++; /* the delimiter at fe */
         start = fe + 1;
-        if (rc == 0)
-            at = 0; /* nothing is kept: room for the next field */
     }
     if (rc != 1) {
         ec_row_free(row);

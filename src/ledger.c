@@ -778,6 +778,12 @@ static int replay_done(ec_ledger *l, ec_buf *notes, ec_buf *err)
  * bytes a record; 8 is taken): sizes the index before the replay. A journal
  * that holds more still goes to disk once ec_lindex_spill_min() entries are
  * in memory. */
+/* The records a journal of bytes bytes may hold, to size an index by. */
+static uint64_t records_in(uint64_t bytes)
+{
+    return bytes / 8;
+}
+
 static uint64_t expect_records(const char *const *paths, size_t n)
 {
     uint64_t bytes = 0;
@@ -785,13 +791,18 @@ static uint64_t expect_records(const char *const *paths, size_t n)
     for (size_t i = 0; i < n; i++)
         if (stat(paths[i], &st) == 0 && st.st_size > 0)
             bytes += (uint64_t)st.st_size;
-    return bytes / 8;
+    return records_in(bytes);
 }
 
 /* A journal's snapshot is used while what was appended after it is small
  * (an eighth of what it covers, 2 MiB at most): the index entries of those
- * records are kept in memory. */
+ * records are kept in memory. Does a snapshot covering covered bytes of a
+ * journal of size bytes leave more than that? */
 #define SNAP_TAIL_MAX (2u << 20)
+static int snap_tail_too_long(uint64_t size, uint64_t covered)
+{
+    return size >= covered && (size - covered > SNAP_TAIL_MAX || size - covered > covered / 8);
+}
 
 static int snap_decide(void *ctx, ec_journal *j)
 {
@@ -812,7 +823,7 @@ static ec_lsnap *snap_for(const char *path, int flags)
         return NULL;
     ec_lsnap *s = ec_lsnap_read(path);
     uint64_t covered = s ? ec_lsnap_covered(s) : 0, size = (uint64_t)st.st_size;
-    if (s && size >= covered && (size - covered > SNAP_TAIL_MAX || size - covered > covered / 8)) {
+    if (s && snap_tail_too_long(size, covered)) {
         ec_lsnap_free(s); /* too much after it: replay all, and snapshot that */
         s = NULL;
     }
@@ -907,8 +918,7 @@ static int snapshot_stale(ec_ledger *l)
     ec_journal_info info;
     ec_journal_stat(l->w, &info);
     uint64_t covered = l->snap_used > l->snap_written ? l->snap_used : l->snap_written;
-    return info.size / 8 >= ec_lindex_spill_min() && info.size >= covered &&
-           (info.size - covered > SNAP_TAIL_MAX || info.size - covered > covered / 8);
+    return records_in(info.size) >= ec_lindex_spill_min() && snap_tail_too_long(info.size, covered);
 }
 
 int ec_ledger_close(ec_ledger *l, ec_buf *err)

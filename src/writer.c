@@ -150,20 +150,26 @@ void ec_person_values(const ec_person *p, const char *v[4])
     v[3] = p ? p->linkedin_url : NULL;
 }
 
-static void status_of(const ec_row *row, const ec_person *p, ec_buf *b)
+/* The status column's text for row (or person p of it): a constant, the
+ * person's own status, or a failure's reason built in b. */
+static ec_str status_of(const ec_row *row, const ec_person *p, ec_buf *b)
 {
     enum ec_status st = row->out.status;
     if (p && (p->emails.n || p->phones.n))
-        ec_buf_puts(b, "enriched");
-    else if (p && p->status &&
-             (strncmp(p->status, "failed:", 7) == 0 || strncmp(p->status, "skipped:", 8) == 0))
-        ec_buf_puts(b, p->status); /* this person's own failure or skip */
-    else if (p && (st == EC_ST_ENRICHED || st == EC_ST_NOT_FOUND))
-        ec_buf_puts(b, "not_found");
-    else if (st == EC_ST_PENDING && row->bad_input)
-        ec_buf_puts(b, "failed:bad_input");
-    else
-        ec_status_text(&row->out, b);
+        return ec_status_fixed(EC_ST_ENRICHED);
+    if (p && p->status &&
+        (strncmp(p->status, "failed:", 7) == 0 || strncmp(p->status, "skipped:", 8) == 0))
+        return ec_str_c(p->status); /* this person's own failure or skip */
+    if (p && (st == EC_ST_ENRICHED || st == EC_ST_NOT_FOUND))
+        return ec_status_fixed(EC_ST_NOT_FOUND);
+    if (st == EC_ST_PENDING && row->bad_input)
+        return ec_str_c("failed:bad_input");
+    ec_str fixed = ec_status_fixed(st);
+    if (fixed.ptr)
+        return fixed;
+    ec_buf_clear(b);
+    ec_status_text(&row->out, b);
+    return (ec_str){b->p ? b->p : "", b->len};
 }
 
 void ec_writer_values(ec_writer *w, const ec_row *row, const ec_person *p, ec_str add[EC_ADD_N])
@@ -172,16 +178,7 @@ void ec_writer_values(ec_writer *w, const ec_row *row, const ec_person *p, ec_st
         join_values(&w->val[EC_ADD_EMAIL], p ? &p->emails : &row->out.emails, w->o.all_values);
     add[EC_ADD_PHONE] =
         join_values(&w->val[EC_ADD_PHONE], p ? &p->phones : &row->out.phones, w->o.all_values);
-    /* a row's own status without a reason: its constant text, no copy */
-    ec_str fixed = p || row->bad_input ? (ec_str){NULL, 0} : ec_status_fixed(row->out.status);
-    if (fixed.ptr) {
-        add[EC_ADD_STATUS] = fixed;
-        return;
-    }
-    ec_buf_clear(&w->val[EC_ADD_STATUS]);
-    status_of(row, p, &w->val[EC_ADD_STATUS]);
-    add[EC_ADD_STATUS].ptr = w->val[EC_ADD_STATUS].p ? w->val[EC_ADD_STATUS].p : "";
-    add[EC_ADD_STATUS].len = w->val[EC_ADD_STATUS].len;
+    add[EC_ADD_STATUS] = status_of(row, p, &w->val[EC_ADD_STATUS]);
 }
 
 int ec_writer_take_ours(const ec_writer *w, int k, int input_empty, ec_str ours)
